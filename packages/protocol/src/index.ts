@@ -1,0 +1,50 @@
+export { agentIdSchema, type ChatId, chatIdSchema } from './chat-id.ts';
+export {
+  BatonError,
+  ERROR_CODES,
+  type ErrorCode,
+  LeaseLostError,
+  type SerializedError,
+  serializeError,
+} from './errors.ts';
+export {
+  type InputEntry,
+  type InputRecord,
+  inputRecordSchema,
+  type MessageInputRecord,
+  messageInputRecordSchema,
+  type StopInputRecord,
+} from './input-record.ts';
+export { RUN_JOB_NAME, type RunJobData, runJobDataSchema, runJobId } from './job.ts';
+export {
+  type ControlRecord,
+  controlRecordSchema,
+  type OutputEntry,
+  type TurnCompleteRecord,
+  type TurnStartRecord,
+  type TurnStatus,
+  turnStatusSchema,
+} from './output-record.ts';
+export {
+  EMPTY_USAGE,
+  type SessionRecord,
+  type SessionStatus,
+  sessionStatusSchema,
+  type Usage,
+  usageSchema,
+} from './session.ts';
+export {
+  type ChatTrigger,
+  chatTriggerSchema,
+  uiMessageSchema,
+  type WireUIMessage,
+} from './ui-message.ts';
+export {
+  type AgentInfo,
+  type ChatRequestBody,
+  type CreateSessionBody,
+  type CreateSessionResponse,
+  chatRequestBodySchema,
+  clientDataOf,
+  createSessionBodySchema,
+} from './wire.ts';

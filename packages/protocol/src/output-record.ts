@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Control records of a chat's output stream (`baton:{id}:out`). They frame turns between the AI SDK
+ * `UIMessageChunk`s; the gateway uses them to find where a turn starts and ends and never forwards
+ * them to a client as chunks.
+ */
+export const turnStartRecordSchema = z.object({
+  kind: z.literal('turn-start'),
+  /** 0-based turn number, continuous across suspends and workers. */
+  turn: z.number().int().nonnegative(),
+  /** The input-stream id of the message this turn answers. */
+  inputId: z.string(),
+  /** Lease epoch of the worker that runs the turn. */
+  epoch: z.number().int().positive(),
+  startedAt: z.number(),
+});
+
+export const turnStatusSchema = z.enum(['complete', 'stopped', 'error']);
+export type TurnStatus = z.infer<typeof turnStatusSchema>;
+
+export const turnCompleteRecordSchema = z.object({
+  kind: z.literal('turn-complete'),
+  turn: z.number().int().nonnegative(),
+  inputId: z.string(),
+  status: turnStatusSchema,
+  finishedAt: z.number(),
+});
+
+export const controlRecordSchema = z.discriminatedUnion('kind', [
+  turnStartRecordSchema,
+  turnCompleteRecordSchema,
+]);
+
+export type TurnStartRecord = z.infer<typeof turnStartRecordSchema>;
+export type TurnCompleteRecord = z.infer<typeof turnCompleteRecordSchema>;
+export type ControlRecord = z.infer<typeof controlRecordSchema>;
+
+/**
+ * An output-stream entry as readers see it. A chunk keeps its JSON text so the gateway can forward
+ * it to SSE without parsing and re-serializing it.
+ */
+export type OutputEntry =
+  | { id: string; type: 'chunk'; json: string }
+  | { id: string; type: 'control'; record: ControlRecord };

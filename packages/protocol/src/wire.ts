@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { chatIdSchema } from './chat-id.ts';
+import { chatTriggerSchema, uiMessageSchema } from './ui-message.ts';
+
+/** Fields of the `POST /api/chat` body that are not client data. */
+const RESERVED_BODY_FIELDS = new Set(['id', 'messages', 'message', 'trigger', 'messageId']);
+
+/**
+ * The body the stock `DefaultChatTransport` posts (`{ id, messages, trigger, messageId, ...body }`),
+ * or a slim body with one `message`. Only the last message travels on: the worker holds the rest.
+ */
+export const chatRequestBodySchema = z
+  .looseObject({
+    id: chatIdSchema,
+    messages: z.array(uiMessageSchema).max(10_000).optional(),
+    message: uiMessageSchema.optional(),
+    trigger: chatTriggerSchema.default('submit-message'),
+    messageId: z.string().max(256).optional(),
+  })
+  .refine((body) => body.message !== undefined || (body.messages?.length ?? 0) > 0, {
+    message: 'body needs a "message" or a non-empty "messages" array',
+  });
+
+export type ChatRequestBody = z.infer<typeof chatRequestBodySchema>;
+
+/** The extra fields of a chat request body: the turn's client data. */
+export function clientDataOf(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const entries = Object.entries(body).filter(([key]) => !RESERVED_BODY_FIELDS.has(key));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** `POST /v1/sessions`: create (or ensure) a session for an agent and mint a chat token. */
+export const createSessionBodySchema = z.object({
+  agent: z.string().min(1).max(64),
+  chatId: chatIdSchema.optional(),
+  clientData: z.record(z.string(), z.unknown()).optional(),
+  tags: z.array(z.string().min(1).max(128)).max(10).optional(),
+});
+export type CreateSessionBody = z.infer<typeof createSessionBodySchema>;
+
+export type CreateSessionResponse = {
+  chatId: string;
+  agent: string;
+  token: string;
+  tokenExpiresAt: number;
+  isNew: boolean;
+};
+
+/** One agent as `GET /v1/agents` lists it. */
+export type AgentInfo = { id: string; versions: string[]; workers: number };

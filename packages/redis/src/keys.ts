@@ -1,0 +1,72 @@
+/**
+ * The one key builder of Baton (STYLE.md: no Redis key string outside this file). Every key of a
+ * chat carries the hash tag `{<chatId>}`, so all of a chat's keys live in one Redis Cluster slot and
+ * one Lua script may touch them together. Global keys share the tag `{global}`.
+ */
+export type ChatKeys = {
+  /** Stream of input records (messages, stops). */
+  input: string;
+  /** Stream of output records (UI message chunks and turn control records). */
+  output: string;
+  /** Hash: the session record. */
+  session: string;
+  /** List: the accumulated UI messages (the checkpoint), one JSON string per message. */
+  messages: string;
+  /** String with a TTL: the current holder's lease. */
+  lease: string;
+  /** Pub/sub channel announcing new input records. */
+  inputWake: string;
+  /** Pub/sub channel announcing new output records. */
+  outputWake: string;
+  /** String with a TTL: an idempotency claim of one client part id. */
+  part(partId: string): string;
+};
+
+export type GlobalKeys = {
+  /** Sorted set of chat ids by creation time: the sessions index. */
+  sessions: string;
+  /** Sorted set of chat ids by the time they were queued: what the reconciler looks at. */
+  queued: string;
+  /** Sorted set of worker ids by the time their registration expires. */
+  workers: string;
+  /** String with a TTL: one worker's registration (its agents and versions). */
+  worker(workerId: string): string;
+  /** The BullMQ prefix; the hash tag keeps each queue's keys in one slot. */
+  queuePrefix: string;
+};
+
+export const DEFAULT_KEY_PREFIX = 'baton';
+
+export function chatKeys(chatId: string, prefix = DEFAULT_KEY_PREFIX): ChatKeys {
+  const base = `${prefix}:{${chatId}}`;
+  return {
+    input: `${base}:in`,
+    output: `${base}:out`,
+    session: `${base}:session`,
+    messages: `${base}:messages`,
+    lease: `${base}:lease`,
+    inputWake: `${base}:in:wake`,
+    outputWake: `${base}:out:wake`,
+    part: (partId) => `${base}:part:${partId}`,
+  };
+}
+
+export function globalKeys(prefix = DEFAULT_KEY_PREFIX): GlobalKeys {
+  const base = `${prefix}:{global}`;
+  return {
+    sessions: `${base}:sessions`,
+    queued: `${base}:queued`,
+    workers: `${base}:workers`,
+    worker: (workerId) => `${base}:worker:${workerId}`,
+    queuePrefix: `{${prefix}-queue}`,
+  };
+}
+
+/** The chat id of a wake channel, or undefined for a channel that is not one of ours. */
+export function chatIdOfWakeChannel(
+  channel: string,
+  prefix = DEFAULT_KEY_PREFIX,
+): string | undefined {
+  const match = /^(.*):\{([^}]+)\}:(?:in|out):wake$/.exec(channel);
+  return match?.[1] === prefix ? match[2] : undefined;
+}

@@ -1,0 +1,29 @@
+--[[
+  Appends a batch of output entries (UI message chunks or control records) in one round trip,
+  fenced by the lease epoch: a holder whose lease was taken over writes nothing.
+
+  Input:
+    KEYS[1] session hash
+    KEYS[2] output stream
+    ARGV[1] epoch
+    ARGV[2] output wake channel
+    ARGV[3] approximate max length of the output stream (a safety bound; turns trim it)
+    ARGV[4..] one field/value pair per entry: 'c', chunk JSON | 'k', control record JSON
+
+  Output:
+    {0, lastEntryId}
+    {-2}  lease lost
+]]
+local rcall = redis.call
+
+if rcall('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
+  return {-2}
+end
+local id = ''
+for i = 4, #ARGV, 2 do
+  id = rcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', ARGV[i], ARGV[i + 1])
+end
+if id ~= '' then
+  rcall('PUBLISH', ARGV[2], id)
+end
+return {0, id}

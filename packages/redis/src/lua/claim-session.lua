@@ -1,0 +1,43 @@
+--[[
+  Claims a chat for a run (DESIGN.md section 4.2): bumps the lease epoch, which fences every write
+  of any earlier holder, and takes the lease. A live lease (its key not yet expired) is never
+  taken over; the caller waits its remaining time.
+
+  Input:
+    KEYS[1] session hash
+    KEYS[2] lease key
+    ARGV[1] run sequence of the job
+    ARGV[2] worker id
+    ARGV[3] now (ms)
+    ARGV[4] lease duration (ms)
+
+  Output:
+    {0, epoch}
+    {-1}            no such session
+    {-3}            session closed
+    {-4}            stale job: its run sequence was superseded or the run already ended
+    {-5, pttl}      another holder's lease is live for pttl more ms
+]]
+local rcall = redis.call
+
+local fields = rcall('HMGET', KEYS[1], 'status', 'runSeq')
+local status = fields[1]
+if not status then
+  return {-1}
+end
+if status == 'closed' then
+  return {-3}
+end
+if tonumber(fields[2]) ~= tonumber(ARGV[1]) or (status ~= 'queued' and status ~= 'running') then
+  return {-4}
+end
+
+local ttl = rcall('PTTL', KEYS[2])
+if ttl > 0 then
+  return {-5, ttl}
+end
+
+local epoch = rcall('HINCRBY', KEYS[1], 'epoch', 1)
+rcall('SET', KEYS[2], epoch .. ':' .. ARGV[2], 'PX', ARGV[4])
+rcall('HSET', KEYS[1], 'status', 'running', 'holder', ARGV[2], 'updatedAt', ARGV[3])
+return {0, epoch}

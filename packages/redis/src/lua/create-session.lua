@@ -1,0 +1,25 @@
+--[[
+  Creates a chat's session record unless it exists (POST /v1/sessions is idempotent per chat id).
+
+  Input:
+    KEYS[1] session hash
+    ARGV[1] agent id
+    ARGV[2] now (ms)
+    ARGV[3] client data JSON, or '' for none
+    ARGV[4] tags JSON
+
+  Output:
+    {0, 1, agentId}  created
+    {0, 0, agentId}  existed already; agentId is the stored one
+]]
+local rcall = redis.call
+
+local existing = rcall('HGET', KEYS[1], 'agentId')
+if existing then
+  return {0, 0, existing}
+end
+rcall('HSET', KEYS[1],
+  'agentId', ARGV[1], 'status', 'new', 'epoch', 0, 'holder', '', 'runSeq', 0,
+  'inputCursor', '0-0', 'turns', 0, 'activeTurn', '', 'usage', '',
+  'clientData', ARGV[3], 'tags', ARGV[4], 'createdAt', ARGV[2], 'updatedAt', ARGV[2])
+return {0, 1, ARGV[1]}

@@ -1,0 +1,26 @@
+--[[
+  Writes a turn's `turn-start` control record and marks the turn in flight, so that
+  GET /api/chat/:id/stream knows where to replay from.
+
+  Input:
+    KEYS[1] session hash
+    KEYS[2] output stream
+    ARGV[1] epoch
+    ARGV[2] output wake channel
+    ARGV[3] approximate max length of the output stream
+    ARGV[4] turn-start record JSON
+    ARGV[5] now (ms)
+
+  Output:
+    {0, turnStartEntryId}
+    {-2}  lease lost
+]]
+local rcall = redis.call
+
+if rcall('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
+  return {-2}
+end
+local id = rcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'k', ARGV[4])
+rcall('HSET', KEYS[1], 'activeTurn', id, 'updatedAt', ARGV[5])
+rcall('PUBLISH', ARGV[2], id)
+return {0, id}
