@@ -15,7 +15,7 @@ export {
   messageInputRecordSchema,
   type StopInputRecord,
 } from './input-record.ts';
-export { RUN_JOB_NAME, type RunJobData, runJobDataSchema, runJobId } from './job.ts';
+export { RUN_JOB_NAME, type RunJobData, runJobDataSchema, runJobId, runQueueName } from './job.ts';
 export {
   type ControlRecord,
   controlRecordSchema,

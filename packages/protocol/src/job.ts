@@ -14,3 +14,8 @@ export function runJobId(data: RunJobData): string {
 }
 
 export const RUN_JOB_NAME = 'run';
+
+/** The BullMQ queue of one agent's runs: workers consume only the queues of agents they host. */
+export function runQueueName(agentId: string): string {
+  return `runs-${agentId}`;
+}

@@ -75,14 +75,14 @@ describe('append-input.lua', () => {
     await createSession(keys);
     const first = await append(keys, 'same');
     const retry = await append(keys, 'same');
-    expect(retry).toEqual([0, first[1], '0-0', 0, 1]);
+    expect(retry).toEqual([0, first[1], '0-0', 1, 1, 'demo']);
     expect(await redis.xlen(keys.input)).toBe(1);
   });
 
   it('drops a stop when nothing is pending or running', async () => {
     const { keys } = newChat();
     await createSession(keys);
-    expect(await append(keys, 'stop-1', false)).toEqual([0, '', '0-0', 0, 0]);
+    expect(await append(keys, 'stop-1', false)).toEqual([0, '', '0-0', 0, 0, 'demo']);
     expect(await redis.exists(keys.input)).toBe(0);
   });
 });

@@ -20,14 +20,17 @@
     ARGV[5] part claim TTL (ms)
 
   Output:
-    {0, inputId, outputTailId, runSeqToEnqueue (0: none), isDuplicate (0|1)}
-    inputId is '' when a stop was dropped because nothing runs.
+    {0, inputId, outputTailId, runSeqToEnqueue (0: none), isDuplicate (0|1), agentId}
+    inputId is '' when a stop was dropped because nothing runs. A duplicate of a queued session
+    returns the queued run sequence again: enqueueing is idempotent on the job id, so a retry
+    repairs an append whose enqueue was lost.
     {-1}  no such session
     {-3}  session closed
 ]]
 local rcall = redis.call
 
-local status = rcall('HGET', KEYS[1], 'status')
+local fields = rcall('HMGET', KEYS[1], 'status', 'agentId', 'runSeq')
+local status = fields[1]
 if not status then
   return {-1}
 end
@@ -43,12 +46,16 @@ end
 
 local claimed = rcall('GET', KEYS[3])
 if claimed then
-  return {0, claimed, outputTail, 0, 1}
+  local requeue = 0
+  if status == 'queued' then
+    requeue = tonumber(fields[3])
+  end
+  return {0, claimed, outputTail, requeue, 1, fields[2]}
 end
 
 local isIdle = status == 'new' or status == 'suspended'
 if ARGV[3] == '0' and isIdle then
-  return {0, '', outputTail, 0, 0}
+  return {0, '', outputTail, 0, 0, fields[2]}
 end
 
 local inputId = rcall('XADD', KEYS[2], '*', 'r', ARGV[1])
@@ -61,4 +68,4 @@ if ARGV[3] == '1' and isIdle then
 end
 rcall('HSET', KEYS[1], 'updatedAt', ARGV[2])
 rcall('PUBLISH', ARGV[4], inputId)
-return {0, inputId, outputTail, runSeq, 0}
+return {0, inputId, outputTail, runSeq, 0, fields[2]}

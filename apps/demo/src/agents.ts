@@ -1,0 +1,26 @@
+import { chat } from '@baton/sdk';
+import { isStepCount, streamText } from 'ai';
+import { loadDemoConfig } from './config.ts';
+import { modelFromConfig } from './model-from-config.ts';
+import { demoTools } from './weather-tool.ts';
+
+const config = loadDemoConfig(process.env);
+const model = modelFromConfig(config);
+
+/**
+ * The demo agent: answers every message through the configured model, with a `getWeather` tool.
+ * The turn number travels to the offline model as a provider option, so its replies show it.
+ */
+export const demo = chat.agent({
+  id: 'demo',
+  tools: demoTools,
+  run: ({ messages, tools, turn, signal }) =>
+    streamText({
+      model,
+      messages,
+      tools,
+      stopWhen: isStepCount(5),
+      abortSignal: signal,
+      providerOptions: { demo: { turn: turn + 1 } },
+    }),
+});

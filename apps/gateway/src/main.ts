@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import { createRedisClient } from '@baton/redis';
+import { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
+import { serve } from '@hono/node-server';
+import { pino } from 'pino';
+import { createApp } from './app.ts';
+import { ChatTokens } from './chat-tokens.ts';
+import { loadGatewayConfig } from './config.ts';
+import { RunQueue } from './run-queue.ts';
+
+// The gateway process: the only file with side effects (STYLE.md).
+const config = loadGatewayConfig(process.env);
+const logger = pino({
+  level: config.logLevel,
+  base: { service: 'baton-gateway' },
+  redact: ['*.authorization', '*.token', '*.messages'],
+});
+
+const commands = createRedisClient({
+  url: config.redisUrl,
+  name: 'baton-gateway',
+  maxRetriesPerRequest: 2,
+});
+const subscriber = new WakeSubscriber(
+  createRedisClient({
+    url: config.redisUrl,
+    name: 'baton-gateway-wake',
+    maxRetriesPerRequest: null,
+  }),
+);
+const queueConnection = createRedisClient({
+  url: config.redisUrl,
+  name: 'baton-gateway-queue',
+  maxRetriesPerRequest: null,
+});
+const store = new RedisSessionStore({ redis: commands, prefix: config.keyPrefix });
+const runQueue = new RunQueue({
+  connection: queueConnection,
+  prefix: store.globalKeys.queuePrefix,
+});
+const tokens = new ChatTokens({ secret: config.secret, ttlSeconds: config.tokenTtlSeconds });
+const app = createApp({ config, store, subscriber, runQueue, tokens, logger });
+
+if (config.isPlaygroundEnabled) {
+  logger.warn({}, 'playground sessions are enabled: anyone reaching this gateway can start chats');
+}
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  logger.info({ port: info.port, host: config.host }, 'gateway listening');
+}) as Server;
+
+let isShuttingDown = false;
+function shutdown(signal: string): void {
+  if (isShuttingDown) return;
+  isShuttingDown = true;
+  logger.info({ signal }, 'shutting down');
+  // Open SSE responses keep `close` pending (tech-facts section 8): end them; clients resume
+  // elsewhere, and no turn is affected by a closed stream.
+  server.close();
+  server.closeAllConnections();
+  void runQueue
+    .close()
+    .catch(() => {})
+    .finally(() => {
+      subscriber.close();
+      commands.disconnect();
+      queueConnection.disconnect();
+      process.exit(0);
+    });
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

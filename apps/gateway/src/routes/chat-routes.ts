@@ -1,0 +1,201 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  BatonError,
+  chatIdSchema,
+  chatRequestBodySchema,
+  clientDataOf,
+  ERROR_CODES,
+  type InputRecord,
+} from '@baton/protocol';
+import { compareStreamIds } from '@baton/session-store';
+import { safeValidateUIMessages, type UIMessage } from 'ai';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { assertChatAccess, chatAuth } from '../chat-auth.ts';
+import type { GatewayDependencies } from '../dependencies.ts';
+import type { GatewayEnv } from '../gateway-env.ts';
+import { errorResponse, invalidRequest } from '../http-errors.ts';
+import { streamTurn } from '../turn-stream.ts';
+
+const PART_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const STREAM_ID_PATTERN = /^\d+-\d+$/;
+
+/**
+ * The chat protocol of the stock AI SDK client (DESIGN.md section 5), behind per-chat tokens:
+ * `POST /` appends one message and streams the turn that answers it, `GET /:id/stream` resumes
+ * the in-flight turn, `POST /:id/stop` stops it, `GET /:id/messages` restores a page.
+ */
+export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> {
+  const { store, subscriber, config, runQueue } = dependencies;
+  const app = new Hono<GatewayEnv>();
+  app.use('*', chatAuth(dependencies.tokens));
+
+  const streamOptions = {
+    store,
+    subscriber,
+    keepAliveMs: config.sseKeepAliveMs,
+    pollIntervalMs: config.outputPollIntervalMs,
+  };
+
+  app.post(
+    '/',
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new BatonError(
+            ERROR_CODES.PAYLOAD_TOO_LARGE,
+            `request body exceeds ${config.maxBodyBytes} bytes`,
+          ),
+          c.get('requestId'),
+        ),
+    }),
+    async (c) => {
+      const json = await readJson(c.req.raw);
+      const parsed = chatRequestBodySchema.safeParse(json);
+      if (!parsed.success) throw invalidRequest(describeIssues(parsed.error.issues));
+      const body = parsed.data;
+      assertChatAccess(c, body.id);
+
+      const message = body.message ?? body.messages?.at(-1);
+      if (!message) throw invalidRequest('body needs a "message" or a non-empty "messages" array');
+      await assertValidMessage(message as UIMessage);
+      const partId = partIdOf(c.req.header('x-baton-part-id'), body.trigger, message);
+      const record: InputRecord = {
+        kind: 'message',
+        message,
+        trigger: body.trigger,
+        ...(body.messageId ? { messageId: body.messageId } : {}),
+        ...withClientData(clientDataOf(json as Record<string, unknown>)),
+        receivedAt: Date.now(),
+      };
+      const appended = await store.appendInput(body.id, record, partId);
+      if (appended.runSeqToEnqueue > 0) {
+        await runQueue.enqueue(appended.agentId, {
+          chatId: body.id,
+          runSeq: appended.runSeqToEnqueue,
+        });
+      }
+      return streamTurn(c, {
+        ...streamOptions,
+        chatId: body.id,
+        selector: {
+          kind: 'answer',
+          inputId: appended.inputId,
+          // A retry may find its turn done already: look for it in what the stream retains.
+          afterId: appended.isDuplicate ? '0-0' : appended.outputTailId,
+        },
+      });
+    },
+  );
+
+  app.get('/:id/stream', async (c) => {
+    const chatId = chatIdParameter(c.req.param('id'));
+    assertChatAccess(c, chatId);
+    const session = await store.getSession(chatId);
+    if (!session) throw new BatonError(ERROR_CODES.NOT_FOUND, `chat ${chatId} has no session`);
+    const turnStartId = session.activeTurnOutputId;
+    if (!turnStartId) return c.body(null, 204);
+    const lastEventId = c.req.header('last-event-id');
+    const canResume =
+      lastEventId !== undefined &&
+      STREAM_ID_PATTERN.test(lastEventId) &&
+      compareStreamIds(lastEventId, turnStartId) > 0;
+    return streamTurn(c, {
+      ...streamOptions,
+      chatId,
+      selector: canResume
+        ? { kind: 'resume', afterId: lastEventId }
+        : { kind: 'replay', turnStartId },
+    });
+  });
+
+  app.post('/:id/stop', async (c) => {
+    const chatId = chatIdParameter(c.req.param('id'));
+    assertChatAccess(c, chatId);
+    const partId = c.req.header('x-baton-part-id');
+    if (partId !== undefined && !PART_ID_PATTERN.test(partId)) {
+      throw invalidRequest('x-baton-part-id must be 1-128 characters of A-Z, a-z, 0-9, "_", "-"');
+    }
+    const appended = await store.appendInput(
+      chatId,
+      { kind: 'stop', receivedAt: Date.now() },
+      partId ?? `stop-${randomUUID()}`,
+    );
+    return c.json({ ok: true, isStopping: appended.inputId !== '' });
+  });
+
+  app.get('/:id/messages', async (c) => {
+    const chatId = chatIdParameter(c.req.param('id'));
+    assertChatAccess(c, chatId);
+    const session = await store.getSession(chatId);
+    if (!session) throw new BatonError(ERROR_CODES.NOT_FOUND, `chat ${chatId} has no session`);
+    const [persisted, pending] = await Promise.all([
+      store.loadMessages(chatId),
+      store.readInput(chatId, session.inputCursor, 1000),
+    ]);
+    // Accepted messages whose turns have not completed yet belong to the page too.
+    let messages = persisted as UIMessage[];
+    for (const entry of pending) {
+      if (entry.record.kind !== 'message') continue;
+      const incoming = entry.record.message as UIMessage;
+      const index = messages.findIndex((message) => message.id === incoming.id);
+      messages = index === -1 ? [...messages, incoming] : [...messages.slice(0, index), incoming];
+    }
+    return c.json({ messages });
+  });
+
+  return app;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidRequest('request body is not valid JSON');
+  }
+}
+
+function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
+    .join('; ');
+}
+
+async function assertValidMessage(message: UIMessage): Promise<void> {
+  if (message.role === 'system') {
+    throw invalidRequest('only user and assistant messages may be sent');
+  }
+  const result = await safeValidateUIMessages({ messages: [message] });
+  if (!result.success) throw invalidRequest(`invalid message: ${result.error.message}`);
+}
+
+function chatIdParameter(value: string): string {
+  const parsed = chatIdSchema.safeParse(value);
+  if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'invalid chat id');
+  return parsed.data;
+}
+
+/**
+ * The idempotency key of an append: the client's `x-baton-part-id`, else a digest of the trigger
+ * and the message. A retried request is byte-for-byte the same message, a new one has a new id,
+ * and an assistant message coming back with resolved tools has new content.
+ */
+function partIdOf(header: string | undefined, trigger: string, message: unknown): string {
+  if (header !== undefined) {
+    if (!PART_ID_PATTERN.test(header)) {
+      throw invalidRequest('x-baton-part-id must be 1-128 characters of A-Z, a-z, 0-9, "_", "-"');
+    }
+    return header;
+  }
+  return createHash('sha256').update(trigger).update(JSON.stringify(message)).digest('base64url');
+}
+
+function withClientData(clientData: Record<string, unknown> | undefined) {
+  return clientData ? { clientData } : {};
+}

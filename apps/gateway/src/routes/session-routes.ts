@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BatonError,
+  type CreateSessionBody,
+  type CreateSessionResponse,
+  createSessionBodySchema,
+  ERROR_CODES,
+} from '@baton/protocol';
+import { Hono } from 'hono';
+import { listLiveAgents } from '../agent-directory.ts';
+import { secretAuth } from '../chat-auth.ts';
+import type { GatewayDependencies } from '../dependencies.ts';
+import type { GatewayEnv } from '../gateway-env.ts';
+import { invalidRequest } from '../http-errors.ts';
+
+/** Server-side routes, behind the secret key: sessions and the agent list. */
+export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.use('*', secretAuth(dependencies.tokens));
+
+  app.post('/sessions', async (c) => {
+    const body = await parseCreateSessionBody(c.req.raw);
+    const created = await ensureSession(dependencies, body);
+    return c.json(created, created.isNew ? 201 : 200);
+  });
+
+  app.get('/agents', async (c) => c.json({ agents: await listLiveAgents(dependencies.store) }));
+
+  return app;
+}
+
+/**
+ * Dev-only: `POST /playground/sessions` creates a session and mints its token without the secret,
+ * so the demo page can start chats. Never enable it where strangers reach the gateway.
+ */
+export function playgroundRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.post('/sessions', async (c) => {
+    const body = await parseCreateSessionBody(c.req.raw);
+    const created = await ensureSession(dependencies, { agent: body.agent });
+    return c.json(created, created.isNew ? 201 : 200);
+  });
+  return app;
+}
+
+async function parseCreateSessionBody(request: Request): Promise<CreateSessionBody> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await request.text());
+  } catch {
+    throw invalidRequest('request body is not valid JSON');
+  }
+  const parsed = createSessionBodySchema.safeParse(json);
+  if (!parsed.success) {
+    throw invalidRequest(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+/** Creates the session unless it exists (idempotent per chat id) and mints a fresh chat token. */
+async function ensureSession(
+  { store, tokens }: GatewayDependencies,
+  body: CreateSessionBody,
+): Promise<CreateSessionResponse> {
+  const agents = await listLiveAgents(store);
+  if (!agents.some((agent) => agent.id === body.agent)) {
+    throw new BatonError(ERROR_CODES.NOT_FOUND, `no live worker hosts the agent "${body.agent}"`);
+  }
+  const chatId = body.chatId ?? `chat-${randomBytes(12).toString('base64url')}`;
+  const { isNew, agentId } = await store.createSession({
+    chatId,
+    agentId: body.agent,
+    ...(body.clientData ? { clientData: body.clientData } : {}),
+    ...(body.tags ? { tags: body.tags } : {}),
+  });
+  if (agentId !== body.agent) {
+    throw new BatonError(ERROR_CODES.CONFLICT, `chat ${chatId} belongs to another agent`);
+  }
+  const { token, expiresAt } = await tokens.mint(chatId);
+  return { chatId, agent: agentId, token, tokenExpiresAt: expiresAt, isNew };
+}

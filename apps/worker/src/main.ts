@@ -1,0 +1,50 @@
+import { createRedisClient } from '@baton/redis';
+import { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
+import { pino } from 'pino';
+import { loadWorkerConfig } from './config.ts';
+import { loadAgents } from './load-agents.ts';
+import { WorkerHost } from './worker-host.ts';
+
+// The worker process: the only file with side effects (STYLE.md).
+const config = loadWorkerConfig(process.env);
+const logger = pino({
+  level: config.logLevel,
+  base: { service: 'baton-worker', workerId: config.workerId },
+  redact: ['*.authorization', '*.token', '*.messages', '*.message.parts'],
+});
+
+const agents = await loadAgents(config.agentModules, process.cwd());
+const commands = createRedisClient({ url: config.redisUrl, name: 'baton-worker' });
+const subscriber = new WakeSubscriber(
+  createRedisClient({
+    url: config.redisUrl,
+    name: 'baton-worker-wake',
+    maxRetriesPerRequest: null,
+  }),
+);
+const queueConnection = createRedisClient({
+  url: config.redisUrl,
+  name: 'baton-worker-queue',
+  maxRetriesPerRequest: null,
+});
+const store = new RedisSessionStore({ redis: commands, prefix: config.keyPrefix });
+const host = new WorkerHost({ config, agents, store, subscriber, queueConnection, logger });
+
+let isShuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (isShuttingDown) return;
+  isShuttingDown = true;
+  logger.info({ signal }, 'shutting down');
+  try {
+    await host.drain();
+  } finally {
+    subscriber.close();
+    commands.disconnect();
+    queueConnection.disconnect();
+    process.exit(0);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await host.start();

@@ -1,0 +1,258 @@
+import type { InputEntry } from '@baton/protocol';
+import type {
+  AgentSession,
+  Logger,
+  SessionState,
+  TurnChannel,
+  TurnEnd,
+  WaitForMessageResult,
+} from '@baton/sdk';
+import type { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
+import type { UIMessage } from 'ai';
+import { OutputBatcher } from './output-batcher.ts';
+
+export type RedisChatSessionOptions = {
+  store: RedisSessionStore;
+  subscriber: WakeSubscriber;
+  state: SessionState;
+  epoch: number;
+  /** Every input record up to this id was handled by earlier runs. */
+  inputCursor: string;
+  logger: Logger;
+  inputPollIntervalMs: number;
+  /** Enqueues a job for a run sequence (a hand-over to another worker). */
+  enqueueRun: (runSeq: number) => Promise<void>;
+};
+
+type ActiveTurn = { turn: number; inputId: string; stopController: AbortController };
+
+/**
+ * A chat held by this worker under a lease epoch: the `AgentSession` the SDK's loop runs on.
+ * Input records are read in stream order into a queue; a stop record applies to the turn whose
+ * message precedes it, a message becomes the next turn. Waiting costs no Redis connection: the
+ * worker's one `WakeSubscriber` announces appends, and a slow poll covers lost wake-ups.
+ */
+export class RedisChatSession implements AgentSession {
+  readonly state: SessionState;
+  readonly logger: Logger;
+  readonly #options: RedisChatSessionOptions;
+  readonly #cancelController = new AbortController();
+  readonly #queue: InputEntry[] = [];
+  #readCursor: string;
+  #handledCursor: string;
+  #activeTurn: ActiveTurn | undefined;
+  #wake: (() => void) | undefined;
+  #pumping: Promise<void> | undefined;
+  #shouldPumpAgain = false;
+  #isDraining = false;
+  #unwatch: (() => void) | undefined;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: RedisChatSessionOptions) {
+    this.#options = options;
+    this.state = options.state;
+    this.logger = options.logger;
+    this.#readCursor = options.inputCursor;
+    this.#handledCursor = options.inputCursor;
+  }
+
+  get cancelSignal(): AbortSignal {
+    return this.#cancelController.signal;
+  }
+
+  get chatId(): string {
+    return this.state.chatId;
+  }
+
+  get epoch(): number {
+    return this.#options.epoch;
+  }
+
+  /** Starts following the input stream; resolves after the first read. */
+  async open(): Promise<void> {
+    this.#unwatch = await this.#options.subscriber.watch(
+      this.#options.store.keys(this.chatId).inputWake,
+      () => this.#schedulePump(),
+    );
+    this.#pollTimer = setInterval(() => this.#schedulePump(), this.#options.inputPollIntervalMs);
+    this.#pollTimer.unref();
+    await this.#pump();
+  }
+
+  close(): void {
+    clearInterval(this.#pollTimer);
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+  }
+
+  /** The lease is lost or the worker stops hard: abort everything, write nothing more. */
+  cancel(reason: unknown): void {
+    if (this.#cancelController.signal.aborted) return;
+    this.#cancelController.abort(reason);
+    this.#activeTurn?.stopController.abort(reason);
+    this.#wake?.();
+  }
+
+  /** The worker drains: hand the chat over at the next turn boundary. */
+  requestDrain(): void {
+    this.#isDraining = true;
+    this.#wake?.();
+  }
+
+  async waitForMessage({
+    idleTimeoutMs,
+  }: {
+    idleTimeoutMs: number;
+  }): Promise<WaitForMessageResult> {
+    const deadline = Date.now() + idleTimeoutMs;
+    for (;;) {
+      if (this.cancelSignal.aborted) return { ok: false, reason: 'cancelled' };
+      this.#dropLeadingStops();
+      const next = this.#queue[0];
+      if (next?.record.kind === 'message') {
+        this.#queue.shift();
+        const { record } = next;
+        return {
+          ok: true,
+          message: {
+            inputId: next.id,
+            message: record.message as UIMessage,
+            trigger: record.trigger,
+            messageId: record.messageId,
+            clientData: record.clientData,
+          },
+        };
+      }
+      if (this.#isDraining) return this.#handOver();
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) {
+        const outcome = await this.#options.store.suspend(
+          this.chatId,
+          this.epoch,
+          this.#readCursor,
+        );
+        if (outcome === 'suspended') {
+          this.logger.info({ inputCursor: this.#readCursor }, 'chat suspended');
+          return { ok: false, reason: 'suspended' };
+        }
+        await this.#pump();
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remainingMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  async startTurn({ turn, inputId }: { turn: number; inputId: string }): Promise<TurnChannel> {
+    const { store } = this.#options;
+    const stopController = new AbortController();
+    this.#activeTurn = { turn, inputId, stopController };
+    await store.startTurn(this.chatId, this.epoch, {
+      kind: 'turn-start',
+      turn,
+      inputId,
+      epoch: this.epoch,
+      startedAt: Date.now(),
+    });
+    // A stop appended right after this turn's message (before the turn began) applies to it.
+    if (this.#queue[0]?.record.kind === 'stop') {
+      this.#queue.shift();
+      stopController.abort('stopped');
+    }
+    const batcher = new OutputBatcher({
+      store,
+      chatId: this.chatId,
+      epoch: this.epoch,
+      onError: (error) => this.cancel(error),
+    });
+    return {
+      stopSignal: stopController.signal,
+      write: (chunk) => batcher.write(chunk),
+      complete: (end) => this.#completeTurn(turn, inputId, batcher, end),
+    };
+  }
+
+  async #completeTurn(
+    turn: number,
+    inputId: string,
+    batcher: OutputBatcher,
+    end: TurnEnd,
+  ): Promise<void> {
+    await batcher.flush();
+    await this.#options.store.completeTurn(this.chatId, this.epoch, {
+      record: { kind: 'turn-complete', turn, inputId, status: end.status, finishedAt: Date.now() },
+      inputCursor: inputId,
+      turns: turn + 1,
+      totalUsage: end.totalUsage,
+      keepCount: end.keepCount,
+      messages: end.messages.slice(end.keepCount),
+    });
+    this.#activeTurn = undefined;
+    this.#handledCursor = inputId;
+    this.logger.debug({ turn, status: end.status, ...batcher.stats }, 'turn complete');
+  }
+
+  async #handOver(): Promise<WaitForMessageResult> {
+    const { store } = this.#options;
+    if (this.#queue.length === 0) {
+      const outcome = await store.suspend(this.chatId, this.epoch, this.#readCursor);
+      if (outcome === 'suspended') return { ok: false, reason: 'suspended' };
+    }
+    const runSeq = await store.release(this.chatId, this.epoch, this.#handledCursor);
+    await this.#options.enqueueRun(runSeq);
+    this.logger.info({ runSeq }, 'chat handed over');
+    return { ok: false, reason: 'handed-over' };
+  }
+
+  #dropLeadingStops(): void {
+    while (this.#queue[0]?.record.kind === 'stop') this.#queue.shift();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumping) {
+      this.#shouldPumpAgain = true;
+      return;
+    }
+    this.#pump().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'reading chat input failed; the poll retries');
+    });
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#shouldPumpAgain = true;
+      return this.#pumping;
+    }
+    this.#pumping = (async () => {
+      do {
+        this.#shouldPumpAgain = false;
+        for (;;) {
+          const entries = await this.#options.store.readInput(this.chatId, this.#readCursor);
+          if (entries.length === 0) break;
+          for (const entry of entries) this.#accept(entry);
+          this.#readCursor = entries.at(-1)?.id ?? this.#readCursor;
+        }
+      } while (this.#shouldPumpAgain);
+    })().finally(() => {
+      this.#pumping = undefined;
+    });
+    return this.#pumping;
+  }
+
+  #accept(entry: InputEntry): void {
+    const hasQueuedMessage = this.#queue.some((queued) => queued.record.kind === 'message');
+    if (entry.record.kind === 'stop' && this.#activeTurn && !hasQueuedMessage) {
+      this.logger.info({ turn: this.#activeTurn.turn }, 'stop requested');
+      this.#activeTurn.stopController.abort('stopped');
+      return;
+    }
+    this.#queue.push(entry);
+    this.#wake?.();
+  }
+}

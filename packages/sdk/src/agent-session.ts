@@ -1,0 +1,82 @@
+import type { ChatTrigger, TurnStatus, Usage } from '@baton/protocol';
+import type { UIMessage, UIMessageChunk } from 'ai';
+import type { Logger } from './logger.ts';
+
+/** A message taken from the chat's input stream, to be answered by one turn. */
+export type SessionMessage = {
+  /** Position in the input stream; the turn's checkpoint marks it handled. */
+  inputId: string;
+  message: UIMessage;
+  trigger: ChatTrigger;
+  /** The request's `messageId` (the edited or regenerated message), if any. */
+  messageId: string | undefined;
+  clientData: Record<string, unknown> | undefined;
+};
+
+/** What a run finds when it claims a chat: the checkpoint and the counters. */
+export type SessionState = {
+  chatId: string;
+  agentId: string;
+  /** The BullMQ job that runs this chat now. */
+  runId: string;
+  /** Completed turns so far; the next turn's 0-based number. */
+  turns: number;
+  totalUsage: Usage;
+  /** The accumulated UI messages (the checkpoint). */
+  messages: UIMessage[];
+  /** The chat ran before and was suspended (idle) or handed over: this run resumes it. */
+  isResume: boolean;
+  /**
+   * Trigger.dev's meaning: this run follows one that ended abnormally (a crash). A plain resume
+   * after an idle suspend is not a continuation.
+   */
+  continuation: boolean;
+};
+
+export type WaitForMessageResult =
+  | { ok: true; message: SessionMessage }
+  /**
+   * `suspended`: idle past the timeout, the chat is checkpointed and released; the next message
+   * re-enters the agent on any worker. `handed-over`: the worker is draining and another worker
+   * continues the chat. `cancelled`: the run lost its lease.
+   */
+  | { ok: false; reason: 'suspended' | 'handed-over' | 'cancelled' };
+
+/**
+ * How the SDK talks to a chat's durable session, without knowing Redis or BullMQ (DESIGN.md
+ * section 2). The worker implements it on the session store; tests may implement it in memory.
+ */
+export interface AgentSession {
+  readonly state: SessionState;
+  /** Carries the chat id, run id and worker id. */
+  readonly logger: Logger;
+  /** Aborts when this run may no longer write the chat: lease lost or forced shutdown. */
+  readonly cancelSignal: AbortSignal;
+  /**
+   * The next message, waiting warm up to `idleTimeoutMs`; after that the session suspends, unless
+   * a message arrived in the meantime.
+   */
+  waitForMessage(options: { idleTimeoutMs: number }): Promise<WaitForMessageResult>;
+  /** Writes the turn's `turn-start` and opens its output. */
+  startTurn(start: { turn: number; inputId: string }): Promise<TurnChannel>;
+}
+
+/** The end of a turn: what its checkpoint holds. */
+export type TurnEnd = {
+  status: TurnStatus;
+  /** The accumulated UI messages after the turn. */
+  messages: UIMessage[];
+  /** How many leading messages are unchanged since the last checkpoint. */
+  keepCount: number;
+  totalUsage: Usage;
+};
+
+/** The output of one turn. */
+export interface TurnChannel {
+  /** Aborts when the user stops this turn (`POST /api/chat/:id/stop`). */
+  readonly stopSignal: AbortSignal;
+  /** Queues a chunk; chunks are written in batches, in order. */
+  write(chunk: UIMessageChunk): void;
+  /** Flushes the output, then checkpoints and writes `turn-complete`, atomically. */
+  complete(end: TurnEnd): Promise<void>;
+}

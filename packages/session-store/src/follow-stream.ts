@@ -1,0 +1,60 @@
+import type { WakeSubscriber } from './wake-subscriber.ts';
+
+export type FollowStreamOptions<Entry extends { id: string }> = {
+  subscriber: WakeSubscriber;
+  /** The wake channel announcing appends to the stream. */
+  channel: string;
+  /** Reads entries after an id (exclusive). */
+  read: (afterId: string) => Promise<Entry[]>;
+  /** Start after this id (exclusive). */
+  afterId: string;
+  signal: AbortSignal;
+  /** Re-read this often even without a wake-up (a lost pub/sub message costs only this). */
+  pollIntervalMs?: number;
+};
+
+/**
+ * Follows a Redis stream live: yields batches of entries after `afterId`, reading again on each
+ * wake-up of `channel`. Ends when `signal` aborts. The wake-up watch starts before the first read,
+ * so no append between a read and the wait is missed.
+ */
+export async function* followStream<Entry extends { id: string }>(
+  options: FollowStreamOptions<Entry>,
+): AsyncGenerator<Entry[]> {
+  const { signal } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  let isDirty = false;
+  let wakeUp: (() => void) | undefined;
+  const onWake = () => {
+    isDirty = true;
+    wakeUp?.();
+  };
+  const unwatch = await options.subscriber.watch(options.channel, onWake);
+  const onAbort = () => wakeUp?.();
+  signal.addEventListener('abort', onAbort);
+  let cursor = options.afterId;
+  try {
+    while (!signal.aborted) {
+      isDirty = false;
+      const entries = await options.read(cursor);
+      const last = entries.at(-1);
+      if (last) {
+        cursor = last.id;
+        yield entries;
+        continue;
+      }
+      if (isDirty || signal.aborted) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollIntervalMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    unwatch();
+  }
+}
