@@ -1,2 +1,18 @@
+export {
+  type BatonStack,
+  type BatonStackOptions,
+  DEMO_AGENTS,
+  GATEWAY_ENTRY,
+  REPOSITORY_ROOT,
+  startBatonStack,
+  WORKER_ENTRY,
+} from './baton-stack.ts';
 export { freePort } from './free-port.ts';
+export { createGatewayChat, type GatewayChatOptions, waitUntil } from './gateway-chat.ts';
+export { NodeChat, textOf } from './node-chat.ts';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.ts';
+export {
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  startServiceProcess,
+} from './service-process.ts';

@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export type ServiceProcessOptions = {
+  /** Shown in errors and logs, e.g. `worker-1`. */
+  name: string;
+  /** A `.ts` or `.js` entry point, run by this process's Node. */
+  script: string;
+  env: Record<string, string>;
+  cwd?: string;
+  /** Ready once a line of output matches. */
+  readyPattern?: RegExp;
+  /** Ready once this URL answers 2xx. */
+  readyUrl?: string;
+  readyTimeoutMs?: number;
+};
+
+/** A real child process of the system under test: killed for real in chaos tests. */
+export type ServiceProcess = {
+  readonly name: string;
+  readonly pid: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process is gone. */
+  readonly exited: Promise<number | string>;
+  readonly hasExited: boolean;
+  /** Sends a signal without waiting. */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<number | string>;
+  /** SIGKILL; resolves once it exited. */
+  kill(): Promise<number | string>;
+};
+
+const MAX_OUTPUT_CHARS = 2_000_000;
+
+/** Starts a service process and waits until it is ready. */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, [options.script], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let hasExited = false;
+  const listeners = new Set<() => void>();
+  const onData = (data: Buffer) => {
+    output += data.toString();
+    if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      hasExited = true;
+      for (const listener of listeners) listener();
+      resolve(code ?? signal ?? 'unknown');
+    });
+  });
+
+  const service: ServiceProcess = {
+    name: options.name,
+    pid: child.pid ?? -1,
+    output: () => output,
+    exited,
+    get hasExited() {
+      return hasExited;
+    },
+    signal: (signal) => {
+      if (!hasExited) child.kill(signal);
+    },
+    stop: async (graceMs = 10_000) => {
+      if (hasExited) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    kill: async () => {
+      if (!hasExited) child.kill('SIGKILL');
+      return exited;
+    },
+  };
+
+  const timeoutMs = options.readyTimeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  const fail = (reason: string) =>
+    new Error(`${options.name} ${reason}; its output:\n${output.slice(-4000)}`);
+  if (options.readyPattern) {
+    const pattern = options.readyPattern;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (pattern.test(output)) finish(resolve);
+        else if (hasExited) finish(() => reject(fail('exited before it was ready')));
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(fail(`was not ready within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        settle();
+      };
+      listeners.add(check);
+      check();
+    });
+  }
+  if (options.readyUrl) {
+    for (;;) {
+      if (hasExited) throw fail('exited before it was ready');
+      if (Date.now() > deadline) throw fail(`was not ready within ${timeoutMs} ms`);
+      try {
+        const response = await fetch(options.readyUrl);
+        if (response.ok) break;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return service;
+}
