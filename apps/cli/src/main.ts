@@ -1,0 +1,2 @@
+// Placeholder: the launcher lands in the next commit.
+export {};
