@@ -1,0 +1,1 @@
+export { MemorySession, type RecordedTurn } from './memory-session.ts';

@@ -1,0 +1,108 @@
+import { EMPTY_USAGE, type TurnStatus, type Usage } from '@baton/protocol';
+import type { UIMessage, UIMessageChunk } from 'ai';
+import type {
+  AgentSession,
+  SessionMessage,
+  SessionState,
+  TurnChannel,
+  TurnEnd,
+  WaitForMessageResult,
+} from '../agent-session.ts';
+import { type Logger, SILENT_LOGGER } from '../logger.ts';
+
+/** One turn as the in-memory session recorded it. */
+export type RecordedTurn = {
+  turn: number;
+  inputId: string;
+  chunks: UIMessageChunk[];
+  status: TurnStatus | undefined;
+  end: TurnEnd | undefined;
+};
+
+/**
+ * An `AgentSession` in memory, for running an agent offline in a unit test: queue messages with
+ * `send`, run the agent's `runSession`, read what each turn wrote. When the queue is empty the
+ * session suspends at once (the idle timeout is not waited out), unless `waitForMessages` keeps it
+ * open for messages sent later.
+ */
+export class MemorySession implements AgentSession {
+  readonly state: SessionState;
+  readonly logger: Logger;
+  readonly turns: RecordedTurn[] = [];
+  /** The checkpoint: what a worker would persist after each turn. */
+  messages: UIMessage[];
+  totalUsage: Usage;
+  readonly #cancelController = new AbortController();
+  readonly #queue: SessionMessage[] = [];
+  #nextInputId = 1;
+  #stopActiveTurn: ((reason: string) => void) | undefined;
+
+  constructor(options: { chatId?: string; messages?: UIMessage[]; logger?: Logger } = {}) {
+    this.messages = options.messages ?? [];
+    this.totalUsage = { ...EMPTY_USAGE };
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.state = {
+      chatId: options.chatId ?? 'memory-chat',
+      agentId: 'memory-agent',
+      runId: 'memory-run',
+      turns: 0,
+      totalUsage: this.totalUsage,
+      messages: this.messages,
+      isResume: false,
+      continuation: false,
+    };
+  }
+
+  get cancelSignal(): AbortSignal {
+    return this.#cancelController.signal;
+  }
+
+  /** Queues a message for the next turn. */
+  send(
+    message: UIMessage,
+    options: { clientData?: Record<string, unknown>; trigger?: SessionMessage['trigger'] } = {},
+  ): void {
+    this.#queue.push({
+      inputId: `0-${this.#nextInputId++}`,
+      message,
+      trigger: options.trigger ?? 'submit-message',
+      messageId: undefined,
+      clientData: options.clientData,
+    });
+  }
+
+  /** Stops the turn in flight, as `POST /api/chat/:id/stop` does. */
+  stop(): void {
+    this.#stopActiveTurn?.('stopped');
+  }
+
+  cancel(reason: unknown): void {
+    this.#cancelController.abort(reason);
+  }
+
+  async waitForMessage(): Promise<WaitForMessageResult> {
+    if (this.cancelSignal.aborted) return { ok: false, reason: 'cancelled' };
+    const message = this.#queue.shift();
+    return message ? { ok: true, message } : { ok: false, reason: 'suspended' };
+  }
+
+  async startTurn({ turn, inputId }: { turn: number; inputId: string }): Promise<TurnChannel> {
+    const stopController = new AbortController();
+    this.#stopActiveTurn = (reason) => stopController.abort(reason);
+    const recorded: RecordedTurn = { turn, inputId, chunks: [], status: undefined, end: undefined };
+    this.turns.push(recorded);
+    return {
+      stopSignal: stopController.signal,
+      write: (chunk) => {
+        recorded.chunks.push(chunk);
+      },
+      complete: async (end) => {
+        recorded.status = end.status;
+        recorded.end = end;
+        this.messages = end.messages;
+        this.totalUsage = end.totalUsage;
+        this.#stopActiveTurn = undefined;
+      },
+    };
+  }
+}
