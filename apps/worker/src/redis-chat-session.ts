@@ -28,8 +28,8 @@ type ActiveTurn = { turn: number; inputId: string; stopController: AbortControll
 
 /**
  * A chat held by this worker under a lease epoch: the `AgentSession` the SDK's loop runs on.
- * Input records are read in stream order into a queue; a stop record applies to the turn whose
- * message precedes it, a message becomes the next turn. Waiting costs no Redis connection: the
+ * Input records are read in stream order: a message is queued for its own turn, a stop aborts the
+ * turn in flight (or the next one, when a message waits for its turn). Waiting costs no Redis connection: the
  * worker's one `WakeSubscriber` announces appends, and a slow poll covers lost wake-ups.
  */
 export class RedisChatSession implements AgentSession {
@@ -37,7 +37,9 @@ export class RedisChatSession implements AgentSession {
   readonly logger: Logger;
   readonly #options: RedisChatSessionOptions;
   readonly #cancelController = new AbortController();
+  /** Messages read but not yet answered, in stream order. */
   readonly #queue: InputEntry[] = [];
+  #hasPendingStop = false;
   #readCursor: string;
   #handledCursor: string;
   #activeTurn: ActiveTurn | undefined;
@@ -66,6 +68,11 @@ export class RedisChatSession implements AgentSession {
 
   get epoch(): number {
     return this.#options.epoch;
+  }
+
+  /** Every input record up to this id is answered. */
+  get handledCursor(): string {
+    return this.#handledCursor;
   }
 
   /** Starts following the input stream; resolves after the first read. */
@@ -107,10 +114,8 @@ export class RedisChatSession implements AgentSession {
     const deadline = Date.now() + idleTimeoutMs;
     for (;;) {
       if (this.cancelSignal.aborted) return { ok: false, reason: 'cancelled' };
-      this.#dropLeadingStops();
-      const next = this.#queue[0];
+      const next = this.#queue.shift();
       if (next?.record.kind === 'message') {
-        this.#queue.shift();
         const { record } = next;
         return {
           ok: true,
@@ -160,9 +165,9 @@ export class RedisChatSession implements AgentSession {
       epoch: this.epoch,
       startedAt: Date.now(),
     });
-    // A stop appended right after this turn's message (before the turn began) applies to it.
-    if (this.#queue[0]?.record.kind === 'stop') {
-      this.#queue.shift();
+    // A stop that came while this turn's message waited applies to it.
+    if (this.#hasPendingStop) {
+      this.#hasPendingStop = false;
       stopController.abort('stopped');
     }
     const batcher = new OutputBatcher({
@@ -210,10 +215,6 @@ export class RedisChatSession implements AgentSession {
     return { ok: false, reason: 'handed-over' };
   }
 
-  #dropLeadingStops(): void {
-    while (this.#queue[0]?.record.kind === 'stop') this.#queue.shift();
-  }
-
   #schedulePump(): void {
     if (this.#pumping) {
       this.#shouldPumpAgain = true;
@@ -246,10 +247,15 @@ export class RedisChatSession implements AgentSession {
   }
 
   #accept(entry: InputEntry): void {
-    const hasQueuedMessage = this.#queue.some((queued) => queued.record.kind === 'message');
-    if (entry.record.kind === 'stop' && this.#activeTurn && !hasQueuedMessage) {
-      this.logger.info({ turn: this.#activeTurn.turn }, 'stop requested');
-      this.#activeTurn.stopController.abort('stopped');
+    if (entry.record.kind === 'stop') {
+      // A stop applies to the turn in flight when it is read (Trigger.dev's semantics), or to the
+      // next turn when one is about to start; with nothing running or pending it stops nothing.
+      if (this.#activeTurn) {
+        this.logger.info({ turn: this.#activeTurn.turn }, 'stop requested');
+        this.#activeTurn.stopController.abort('stopped');
+      } else if (this.#queue.length > 0) {
+        this.#hasPendingStop = true;
+      }
       return;
     }
     this.#queue.push(entry);

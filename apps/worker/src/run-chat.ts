@@ -14,15 +14,18 @@ export type RunChatDependencies = {
   idleTimeoutInSeconds: number;
   inputPollIntervalMs: number;
   logger: Logger;
-  enqueueRun: (agentId: string, data: RunJobData) => Promise<void>;
+  enqueueRun: (agentId: string, data: RunJobData, delayMs?: number) => Promise<void>;
   /** Sessions this worker holds, so a drain can reach them. */
   sessions: Set<RedisChatSession>;
+  isDraining: () => boolean;
 };
 
 export type RunChatOutcome = 'suspended' | 'handed-over' | 'cancelled' | 'stale';
 
 /** How many lease lifetimes a claim waits for a previous holder before it gives up. */
 const CLAIM_WAIT_LEASES = 3;
+/** Pause before a run that failed unexpectedly is retried, so a persistent fault does not spin. */
+const FAILED_RUN_RETRY_DELAY_MS = 2_000;
 
 /**
  * Runs one chat for one job (DESIGN.md section 4): claim the lease, load the checkpoint, run the
@@ -71,6 +74,8 @@ export async function runChat(
     session.cancel(new BatonError(ERROR_CODES.LEASE_LOST, reason)),
   );
   dependencies.sessions.add(session);
+  // A job fetched just before a drain began must not wait warm through it.
+  if (dependencies.isDraining()) session.requestDrain();
   logger.info({ epoch, turns: record.turns }, 'chat claimed');
   try {
     await session.open();
@@ -84,7 +89,16 @@ export async function runChat(
       logger.warn({ err: error }, 'run cancelled');
       return 'cancelled';
     }
-    throw error;
+    // A failed job would leave the chat `running` with nobody to run it: hand it back to the
+    // queue, so that its unanswered input is retried after a pause.
+    logger.error({ err: error }, 'run failed; handing the chat back');
+    const nextRunSeq = await store.release(chatId, epoch, session.handledCursor);
+    await dependencies.enqueueRun(
+      agent.id,
+      { chatId, runSeq: nextRunSeq },
+      FAILED_RUN_RETRY_DELAY_MS,
+    );
+    return 'handed-over';
   } finally {
     dependencies.sessions.delete(session);
     dependencies.leases.release(chatId);

@@ -165,11 +165,13 @@ export class WorkerHost {
       inputPollIntervalMs: config.inputPollIntervalMs,
       logger,
       sessions: this.#sessions,
-      enqueueRun: (agentId: string, data: RunJobData) => this.#enqueue(agentId, data),
+      isDraining: () => this.#state === 'draining',
+      enqueueRun: (agentId: string, data: RunJobData, delayMs?: number) =>
+        this.#enqueue(agentId, data, delayMs),
     };
   }
 
-  async #enqueue(agentId: string, data: RunJobData): Promise<void> {
+  async #enqueue(agentId: string, data: RunJobData, delayMs = 0): Promise<void> {
     let queue = this.#queues.get(agentId);
     if (!queue) {
       queue = new Queue(runQueueName(agentId), {
@@ -178,6 +180,6 @@ export class WorkerHost {
       });
       this.#queues.set(agentId, queue);
     }
-    await queue.add(RUN_JOB_NAME, data, { jobId: runJobId(data) });
+    await queue.add(RUN_JOB_NAME, data, { jobId: runJobId(data), delay: delayMs });
   }
 }
