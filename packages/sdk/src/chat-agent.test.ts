@@ -142,7 +142,7 @@ describe('chat.agent', () => {
     expect(failed?.chunks).toEqual([
       { type: 'error', errorText: 'An error occurred while generating the response.' },
     ]);
-    expect((completed?.error as Error).message).toBe('database is down: secret detail');
+    expect(completed?.error).toMatchObject({ message: 'database is down: secret detail' });
     expect(next?.status).toBe('complete');
     expect(session.messages.map(textOf)).toEqual(['first', 'second', 'recovered']);
   });

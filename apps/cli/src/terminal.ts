@@ -1,0 +1,77 @@
+import { styleText } from 'node:util';
+import { formatLogLine } from './log-line.ts';
+import type { ExitStatus, ManagedProcess } from './process-group.ts';
+import { REDIS_PROCESS_NAME } from './redis-launcher.ts';
+
+/** What the banner shows once everything is ready. */
+export type BannerInfo = {
+  url: string;
+  secret: string;
+  isSecretGenerated: boolean;
+  redisUrl: string;
+  isRedisStarted: boolean;
+  workerCount: number;
+  model: string;
+  logLevel: string;
+};
+
+/** One colour per kind of process, so interleaved output stays readable; plain when piped. */
+export function processLabel(name: string): string {
+  return styleText(colorOf(name), `[${name}]`, { stream: process.stdout });
+}
+
+/** A line from the launcher itself. */
+export function say(message: string): void {
+  console.log(`${processLabel('baton')} ${message}`);
+}
+
+/** A launcher line about a failure, on stderr. */
+export function sayError(message: string): void {
+  console.error(`${styleText('red', '[baton]', { stream: process.stderr })} ${message}`);
+}
+
+/** The banner: where the playground is, the secret key, and how to stop. */
+export function printBanner(info: BannerInfo): void {
+  const bold = (text: string) => styleText('bold', text, { stream: process.stdout });
+  const secretNote = info.isSecretGenerated
+    ? ' (new each start; set BATON_SECRET to keep one)'
+    : '';
+  const redisNote = info.isRedisStarted ? ' (started by baton dev; nothing is saved)' : '';
+  console.log(
+    [
+      '',
+      `  ${bold('Baton is running:')} ${bold(info.url)}`,
+      '',
+      `  Playground  ${info.url} (a demo chat page; it needs no key)`,
+      `  Secret key  ${info.secret}${secretNote}`,
+      `  Redis       ${info.redisUrl}${redisNote}`,
+      `  Workers     ${info.workerCount} (demo agents, BATON_MODEL=${info.model})`,
+      `  Logs        ${info.logLevel} and above (LOG_LEVEL)`,
+      '',
+      '  Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The last output lines of a process, every level included, for a report on stderr. */
+export async function printRecentLines(managed: ManagedProcess, count: number): Promise<void> {
+  const lines = (await managed.recentLines()).slice(-count);
+  console.error(`  last output of ${managed.name}:`);
+  for (const line of lines) {
+    for (const shown of (formatLogLine(line, 0) ?? line).split('\n')) console.error(`    ${shown}`);
+  }
+}
+
+/** `exit code 1` or `killed by SIGKILL`. */
+export function describeExit(status: ExitStatus): string {
+  return status.signal === null ? `exit code ${status.code}` : `killed by ${status.signal}`;
+}
+
+function colorOf(name: string): 'cyan' | 'magenta' | 'yellow' | 'red' | 'green' {
+  if (name === 'gateway') return 'cyan';
+  if (name === 'build') return 'yellow';
+  if (name === REDIS_PROCESS_NAME) return 'red';
+  if (name === 'baton') return 'green';
+  return 'magenta';
+}
