@@ -16,3 +16,4 @@ export {
   type ServiceProcessOptions,
   startServiceProcess,
 } from './service-process.ts';
+export { readSseEvents, type SseEvent } from './sse-reader.ts';
