@@ -1,10 +1,4 @@
-import {
-  type BatonStack,
-  createGatewayChat,
-  DEMO_AGENTS,
-  startBatonStack,
-  textOf,
-} from '@baton/testing';
+import { type BatonStack, DEMO_AGENTS, startBatonStack, textOf } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Through real processes: an error thrown by an agent's `run` ends the turn with an `error` chunk
@@ -28,11 +22,7 @@ afterAll(async () => {
 describe('agent errors and hooks', () => {
   it('reports a failing turn to the client and answers the next message', async () => {
     const session = await stack.createSession('hooks');
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-    });
+    const chat = stack.openChat(session);
 
     await chat.sendMessage({ text: 'hello' }, { body: { plan: 'pro' } });
     expect(textOf(chat.lastMessage)).toBe('Turn 1: you said "hello". I have seen 1 user messages.');
@@ -56,11 +46,7 @@ describe('agent errors and hooks', () => {
 
   it('fails a turn whose client data does not match the schema, then goes on', async () => {
     const session = await stack.createSession('hooks');
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-    });
+    const chat = stack.openChat(session);
     await chat.sendMessage({ text: 'hi' }, { body: { plan: 'platinum' } });
     expect(chat.status).toBe('error');
     await chat.sendMessage({ text: 'hi again' }, { body: { plan: 'free' } });

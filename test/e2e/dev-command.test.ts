@@ -78,14 +78,12 @@ describe('baton dev', () => {
     const kinds = children.map((child) => kindOf(child.command)).sort();
     expect(kinds).toEqual(['gateway', 'redis-server', 'worker', 'worker']);
 
-    const startedAtMs = Date.now();
     current.signal('SIGINT');
     const status = await Promise.race([
       current.exited,
       new Promise<'timeout'>((resolve) => setTimeout(resolve, 15_000, 'timeout')),
     ]);
     expect(status, current.output()).toEqual({ code: 0, signal: null });
-    expect(Date.now() - startedAtMs).toBeLessThan(15_000);
     expect(children.filter((child) => isRunning(child.pid))).toEqual([]);
     expect(current.output()).toContain('[baton] stopped');
   });
@@ -136,7 +134,7 @@ describe('baton dev when a child dies', () => {
 describe('baton dev without redis-server', () => {
   it('says how to get one and exits 1', () => {
     const result = spawnSync(process.execPath, [LAUNCHER_ENTRY, 'dev'], {
-      env: launcherEnvironment({ PORT: '1', PATH: '/nonexistent' }),
+      env: { ...process.env, ...launcherEnvironment({ PORT: '1', PATH: '/nonexistent' }) },
       encoding: 'utf8',
       timeout: 10_000,
     });

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { stripVTControlCharacters } from 'node:util';
-import { REPOSITORY_ROOT } from '@baton/testing';
+import { REPOSITORY_ROOT, type ServiceProcess, startServiceProcess } from '@baton/testing';
 
 /** The `baton` CLI, run from source as `pnpm start` runs it. */
 export const LAUNCHER_ENTRY = `${REPOSITORY_ROOT}apps/cli/src/main.ts`;
@@ -25,107 +23,56 @@ const ISOLATED_SETTINGS = [
 const READY_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
-
 /** A running `baton dev` and what it printed. */
-export type DevLauncher = {
-  readonly pid: number;
+export type DevLauncher = ServiceProcess & {
   /** The URL of its banner. */
   readonly url: string;
-  /** Its stdout and stderr so far, without colours. */
-  output(): string;
-  readonly exited: Promise<ExitStatus>;
-  signal(signal: NodeJS.Signals): void;
-  /** SIGTERM; SIGKILL to it and its children if it has not exited in 15 s. */
-  stop(): Promise<ExitStatus>;
 };
 
 /** A process of this machine, as `/proc` lists it. */
 export type ProcessEntry = { pid: number; command: string };
 
+const BANNER = /Baton is running: (\S+)/;
+
 /** Runs `node apps/cli/src/main.ts dev` with `env` and waits for its banner. */
 export async function startDevLauncher(env: Record<string, string>): Promise<DevLauncher> {
-  const child = spawn(process.execPath, [LAUNCHER_ENTRY, 'dev'], {
+  const service = await startServiceProcess({
+    name: 'baton dev',
+    script: LAUNCHER_ENTRY,
+    args: ['dev'],
     cwd: REPOSITORY_ROOT,
     env: launcherEnvironment(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    readyPattern: BANNER,
+    readyTimeoutMs: READY_TIMEOUT_MS,
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (data: Buffer) => {
-    output += stripVTControlCharacters(data.toString());
-    for (const listener of listeners) listener();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  let hasExited = false;
-  const exited = new Promise<ExitStatus>((resolve) => {
-    child.once('exit', (code, signal) => {
-      hasExited = true;
-      for (const listener of listeners) listener();
-      resolve({ code, signal });
-    });
-  });
-  const pid = child.pid ?? -1;
-
-  const stop = async (): Promise<ExitStatus> => {
-    if (hasExited) return exited;
-    const children = childProcessesOf(pid);
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      // Its children lead their own process groups: a SIGKILLed launcher would orphan them.
-      for (const entry of children) killQuietly(entry.pid);
-      child.kill('SIGKILL');
-    }, STOP_TIMEOUT_MS);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
-  let url: string;
-  try {
-    url = await new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const match = /Baton is running: (\S+)/.exec(output);
-        if (match?.[1] !== undefined) finish(() => resolve(match[1] as string));
-        else if (hasExited) finish(() => reject(new Error(`baton dev exited:\n${output}`)));
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`no banner in ${READY_TIMEOUT_MS} ms:\n${output}`))),
-        READY_TIMEOUT_MS,
-      );
-      const finish = (settle: () => void) => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        settle();
-      };
-      listeners.add(check);
-      check();
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-
+  const url = BANNER.exec(service.output())?.[1] ?? '';
   return {
-    pid,
+    ...service,
     url,
-    output: () => output,
-    exited,
-    signal: (signal) => {
-      if (!hasExited) child.kill(signal);
+    get hasExited() {
+      return service.hasExited;
     },
-    stop,
+    /** SIGTERM; after 15 s SIGKILL to it and to its children, which lead their own groups. */
+    stop: async () => {
+      const children = childProcessesOf(service.pid);
+      const timer = setTimeout(() => {
+        for (const entry of children) killQuietly(entry.pid);
+      }, STOP_TIMEOUT_MS);
+      try {
+        return await service.stop(STOP_TIMEOUT_MS);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }
 
-/** This process's environment without the launcher's settings, plus `env`, without colours. */
-export function launcherEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
-  const environment: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ISOLATED_SETTINGS) delete environment[name];
-  return { ...environment, NO_COLOR: '1', ...env };
+/** Removes the launcher's settings of this process's environment, adds `env`, turns colours off. */
+export function launcherEnvironment(
+  env: Record<string, string>,
+): Record<string, string | undefined> {
+  const removed = Object.fromEntries(ISOLATED_SETTINGS.map((name) => [name, undefined]));
+  return { ...removed, NO_COLOR: '1', ...env };
 }
 
 /** The direct children of `pid`, from `/proc/<pid>/stat` (field 4 is the parent's pid). */

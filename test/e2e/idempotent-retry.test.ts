@@ -62,10 +62,7 @@ describe('a retried POST', () => {
     expect(await redis.hget(keys.session, 'turns')).toBe('1');
     const output = await redis.xrange(keys.output, '-', '+');
     expect(output.filter(([, fields]) => fields[1]?.includes('"turn-start"'))).toHaveLength(1);
-    const response = await fetch(`${stack.gatewayUrl}/api/chat/${chatId}/messages`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const { messages } = (await response.json()) as { messages: { role: string }[] };
+    const messages = await stack.fetchMessages({ chatId, token });
     expect(messages.map((message) => message.role)).toEqual(['user', 'assistant']);
   });
 });

@@ -1,12 +1,6 @@
 import { runQueueName } from '@baton/protocol';
 import { chatKeys, globalKeys } from '@baton/redis';
-import {
-  type BatonStack,
-  createGatewayChat,
-  startBatonStack,
-  textOf,
-  waitUntil,
-} from '@baton/testing';
+import { type BatonStack, startBatonStack, textOf, waitUntil } from '@baton/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,11 +38,7 @@ function claimedBy(chatId: string): string[] {
 describe('idle release', () => {
   it('suspends an idle chat, frees its job, and resumes it on another worker', async () => {
     const session = await stack.createSession();
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-    });
+    const chat = stack.openChat(session);
     await chat.sendMessage({ text: 'remember me' });
     expect(textOf(chat.lastMessage)).toBe(
       'Turn 1: you said "remember me". I have seen 1 user messages.',

@@ -1,4 +1,4 @@
-import { type BatonStack, createGatewayChat, startBatonStack, textOf } from '@baton/testing';
+import { type BatonStack, startBatonStack, textOf } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // A three-turn conversation through one gateway and two worker processes, driven by the stock
@@ -18,10 +18,7 @@ describe('a multi-turn chat', () => {
   it('answers three turns with the whole history while each request carries one message', async () => {
     const session = await stack.createSession();
     const sentBodies: { message?: unknown; messages?: unknown[] }[] = [];
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
+    const chat = stack.openChat(session, {
       fetch: async (input, init) => {
         if (init?.method === 'POST' && typeof init.body === 'string') {
           sentBodies.push(JSON.parse(init.body));
@@ -47,10 +44,7 @@ describe('a multi-turn chat', () => {
       expect(body.message).toMatchObject({ role: 'user' });
     }
 
-    const persisted = await fetch(`${stack.gatewayUrl}/api/chat/${session.chatId}/messages`, {
-      headers: { authorization: `Bearer ${session.token}` },
-    });
-    const { messages } = (await persisted.json()) as { messages: typeof chat.messages };
+    const messages = await stack.fetchMessages(session);
     expect(messages.map((message) => message.id)).toEqual(
       chat.messages.map((message) => message.id),
     );
@@ -59,12 +53,7 @@ describe('a multi-turn chat', () => {
 
   it('takes only the last message of the stock body that carries every message', async () => {
     const session = await stack.createSession();
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-      isSlim: false,
-    });
+    const chat = stack.openChat(session, { isSlim: false });
     await chat.sendMessage({ text: 'one' });
     await chat.sendMessage({ text: 'two' });
     expect(textOf(chat.lastMessage)).toBe('Turn 2: you said "two". I have seen 2 user messages.');
@@ -72,11 +61,7 @@ describe('a multi-turn chat', () => {
 
   it('runs the demo weather tool and keeps its result in the history', async () => {
     const session = await stack.createSession();
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-    });
+    const chat = stack.openChat(session);
     await chat.sendMessage({ text: 'What is the weather in Lisbon?' });
     const reply = chat.lastMessage;
     const toolPart = reply?.parts.find((part) => part.type === 'tool-getWeather');

@@ -1,5 +1,5 @@
 import { chatKeys } from '@baton/redis';
-import { type BatonStack, createGatewayChat, startBatonStack, textOf } from '@baton/testing';
+import { type BatonStack, startBatonStack, textOf } from '@baton/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -58,20 +58,11 @@ function fetchThatDropsMidTurn(deltaCount: number): typeof fetch {
 describe('mid-stream reconnect', () => {
   it('resumes a dropped turn into the same message an uninterrupted client gets', async () => {
     const reference = await stack.createSession();
-    const referenceChat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: reference.chatId,
-      token: reference.token,
-    });
+    const referenceChat = stack.openChat(reference);
     await referenceChat.sendMessage({ text: STORY });
 
     const session = await stack.createSession();
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-      fetch: fetchThatDropsMidTurn(3),
-    });
+    const chat = stack.openChat(session, { fetch: fetchThatDropsMidTurn(3) });
     await chat.sendMessage({ text: STORY });
     expect(chat.status).toBe('error');
     const partial = textOf(chat.lastMessage);
@@ -89,20 +80,13 @@ describe('mid-stream reconnect', () => {
       .map(([, fields]) => fields)
       .find((fields) => fields[0] === 'k' && fields[1]?.includes('"turn-complete"'));
     expect(JSON.parse(turnComplete?.[1] ?? '{}')).toMatchObject({ status: 'complete', turn: 0 });
-    const persisted = await fetch(`${stack.gatewayUrl}/api/chat/${session.chatId}/messages`, {
-      headers: { authorization: `Bearer ${session.token}` },
-    });
-    const { messages } = (await persisted.json()) as { messages: typeof chat.messages };
+    const messages = await stack.fetchMessages(session);
     expect(messages.at(-1)).toEqual(chat.lastMessage);
   });
 
   it('answers a resume with 204 when no turn is in flight', async () => {
     const session = await stack.createSession();
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-    });
+    const chat = stack.openChat(session);
     await chat.resumeStream();
     expect(chat.status).toBe('ready');
     expect(chat.messages).toEqual([]);

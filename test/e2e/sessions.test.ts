@@ -1,4 +1,4 @@
-import { type BatonStack, createGatewayChat, startBatonStack, textOf } from '@baton/testing';
+import { type BatonStack, startBatonStack, textOf } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The server-side API: sessions are created (or ensured) with the secret key, and the agents
@@ -27,20 +27,12 @@ describe('the sessions API', () => {
   it('ensures a session idempotently and mints a fresh token that works', async () => {
     const created = await stack.createSession('demo', 'my-chat-1');
     expect(created).toMatchObject({ chatId: 'my-chat-1', agent: 'demo', isNew: true });
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: created.chatId,
-      token: created.token,
-    });
+    const chat = stack.openChat(created);
     await chat.sendMessage({ text: 'first' });
 
     const again = await stack.createSession('demo', 'my-chat-1');
     expect(again).toMatchObject({ chatId: 'my-chat-1', isNew: false });
-    const resumed = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: again.chatId,
-      token: again.token,
-    });
+    const resumed = stack.openChat(again);
     await resumed.sendMessage({ text: 'second' });
     expect(textOf(resumed.lastMessage)).toBe(
       'Turn 2: you said "second". I have seen 2 user messages.',

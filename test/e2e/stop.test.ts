@@ -1,10 +1,4 @@
-import {
-  type BatonStack,
-  createGatewayChat,
-  startBatonStack,
-  textOf,
-  waitUntil,
-} from '@baton/testing';
+import { type BatonStack, startBatonStack, textOf, waitUntil } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `POST /api/chat/:id/stop` aborts the model call of the in-flight turn: the turn ends early, its
@@ -26,11 +20,7 @@ const FULL_REPLY = `Turn 1: you said "${LONG_MESSAGE}". I have seen 1 user messa
 describe('stop mid-turn', () => {
   it('ends the turn early, persists the partial answer cleanly, and the next message works', async () => {
     const session = await stack.createSession();
-    const chat = createGatewayChat({
-      gatewayUrl: stack.gatewayUrl,
-      chatId: session.chatId,
-      token: session.token,
-    });
+    const chat = stack.openChat(session);
     const sending = chat.sendMessage({ text: LONG_MESSAGE });
     await waitUntil(
       () => chat.lastMessage?.role === 'assistant' && textOf(chat.lastMessage).length > 40,
@@ -51,10 +41,7 @@ describe('stop mid-turn', () => {
     expect(FULL_REPLY.startsWith(partial)).toBe(true);
     expect(partial.length).toBeLessThan(FULL_REPLY.length);
 
-    const response = await fetch(`${stack.gatewayUrl}/api/chat/${session.chatId}/messages`, {
-      headers: { authorization: `Bearer ${session.token}` },
-    });
-    const { messages } = (await response.json()) as { messages: typeof chat.messages };
+    const messages = await stack.fetchMessages(session);
     expect(messages).toHaveLength(2);
     const persisted = messages[1];
     expect(persisted?.id).toBe(chat.lastMessage?.id);

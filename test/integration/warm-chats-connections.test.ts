@@ -1,5 +1,5 @@
 import { chatKeys } from '@baton/redis';
-import { type BatonStack, createGatewayChat, startBatonStack, waitUntil } from '@baton/testing';
+import { type BatonStack, startBatonStack, waitUntil } from '@baton/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -30,11 +30,7 @@ async function workerConnections(): Promise<number> {
 
 async function chatOnce(): Promise<string> {
   const session = await stack.createSession();
-  const chat = createGatewayChat({
-    gatewayUrl: stack.gatewayUrl,
-    chatId: session.chatId,
-    token: session.token,
-  });
+  const chat = stack.openChat(session);
   await chat.sendMessage({ text: 'hi' });
   return session.chatId;
 }

@@ -1,3 +1,4 @@
+import { parseEnvironment } from '@baton/protocol';
 import { z } from 'zod';
 
 const environmentSchema = z.object({
@@ -20,14 +21,7 @@ export type DemoConfig = {
 
 /** Parses the demo agents' environment once. */
 export function loadDemoConfig(environment: NodeJS.ProcessEnv): DemoConfig {
-  const parsed = environmentSchema.safeParse(environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}: ${issue.message}`,
-    );
-    throw new Error(`invalid demo configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const env = parsed.data;
+  const env = parseEnvironment(environmentSchema, environment, 'demo');
   if (env.BATON_MODEL.startsWith('openai:') && !env.OPENAI_API_KEY) {
     throw new Error(`BATON_MODEL=${env.BATON_MODEL} needs OPENAI_API_KEY`);
   }

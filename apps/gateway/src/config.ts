@@ -1,3 +1,4 @@
+import { parseEnvironment } from '@baton/protocol';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -45,14 +46,7 @@ export type GatewayConfig = {
 
 /** Parses the gateway's environment once; nothing else reads `process.env`. */
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig {
-  const parsed = environmentSchema.safeParse(environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}: ${issue.message}`,
-    );
-    throw new Error(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const env = parsed.data;
+  const env = parseEnvironment(environmentSchema, environment, 'gateway');
   return Object.freeze({
     redisUrl: env.REDIS_URL,
     keyPrefix: env.BATON_KEY_PREFIX,

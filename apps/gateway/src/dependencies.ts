@@ -1,7 +1,6 @@
-import type { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
+import type { RedisSessionStore, RunQueue, WakeSubscriber } from '@baton/session-store';
 import type { ChatTokens } from './chat-tokens.ts';
 import type { GatewayConfig } from './config.ts';
-import type { RunQueue } from './run-queue.ts';
 
 /** The logging interface of the gateway: a subset of pino's. */
 export type GatewayLogger = {

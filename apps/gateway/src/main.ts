@@ -1,12 +1,11 @@
 import type { Server } from 'node:http';
 import { createRedisClient } from '@baton/redis';
-import { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
+import { RedisSessionStore, RunQueue, WakeSubscriber } from '@baton/session-store';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { ChatTokens } from './chat-tokens.ts';
 import { loadGatewayConfig } from './config.ts';
-import { RunQueue } from './run-queue.ts';
 
 // The gateway process: the only file with side effects (STYLE.md).
 const config = loadGatewayConfig(process.env);

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { parseEnvironment } from '@baton/protocol';
 import { z } from 'zod';
 
 const environmentSchema = z.object({
@@ -38,14 +39,7 @@ export type WorkerConfig = {
 
 /** Parses the worker's environment once; nothing else reads `process.env`. */
 export function loadWorkerConfig(environment: NodeJS.ProcessEnv): WorkerConfig {
-  const parsed = environmentSchema.safeParse(environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}: ${issue.message}`,
-    );
-    throw new Error(`invalid worker configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const env = parsed.data;
+  const env = parseEnvironment(environmentSchema, environment, 'worker');
   return Object.freeze({
     redisUrl: env.REDIS_URL,
     keyPrefix: env.BATON_KEY_PREFIX,

@@ -6,8 +6,8 @@ import {
   runQueueName,
 } from '@baton/protocol';
 import type { AgentDefinition, Logger } from '@baton/sdk';
-import type { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
-import { Queue, Worker } from 'bullmq';
+import { type RedisSessionStore, RunQueue, type WakeSubscriber } from '@baton/session-store';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AgentRegistration } from './agent-registration.ts';
 import type { WorkerConfig } from './config.ts';
@@ -37,7 +37,7 @@ export class WorkerHost {
   #state: WorkerState = 'starting';
   readonly #dependencies: WorkerHostDependencies;
   readonly #workers: Worker[] = [];
-  readonly #queues = new Map<string, Queue>();
+  readonly #runQueue: RunQueue;
   readonly #sessions = new Set<RedisChatSession>();
   readonly #leases: LeaseKeeper;
   readonly #registration: AgentRegistration;
@@ -45,6 +45,10 @@ export class WorkerHost {
   constructor(dependencies: WorkerHostDependencies) {
     this.#dependencies = dependencies;
     const { config, store, logger } = dependencies;
+    this.#runQueue = new RunQueue({
+      connection: dependencies.queueConnection,
+      prefix: store.globalKeys.queuePrefix,
+    });
     this.#leases = new LeaseKeeper({
       store,
       workerId: config.workerId,
@@ -148,7 +152,7 @@ export class WorkerHost {
     this.#state = 'stopped';
     this.#leases.stop();
     await Promise.all(this.#workers.map((worker) => worker.close(true)));
-    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+    await this.#runQueue.close();
     await this.#registration.stop().catch(() => {});
     this.#dependencies.logger.info({}, 'worker stopped');
   }
@@ -167,19 +171,7 @@ export class WorkerHost {
       sessions: this.#sessions,
       isDraining: () => this.#state === 'draining',
       enqueueRun: (agentId: string, data: RunJobData, delayMs?: number) =>
-        this.#enqueue(agentId, data, delayMs),
+        this.#runQueue.enqueue(agentId, data, delayMs),
     };
-  }
-
-  async #enqueue(agentId: string, data: RunJobData, delayMs = 0): Promise<void> {
-    let queue = this.#queues.get(agentId);
-    if (!queue) {
-      queue = new Queue(runQueueName(agentId), {
-        connection: this.#dependencies.queueConnection,
-        prefix: this.#dependencies.store.globalKeys.queuePrefix,
-      });
-      this.#queues.set(agentId, queue);
-    }
-    await queue.add(RUN_JOB_NAME, data, { jobId: runJobId(data), delay: delayMs });
   }
 }

@@ -25,6 +25,7 @@ export {
   type TurnStatus,
   turnStatusSchema,
 } from './output-record.ts';
+export { parseEnvironment } from './parse-environment.ts';
 export {
   EMPTY_USAGE,
   type SessionRecord,

@@ -5,5 +5,6 @@ export {
   type RedisSessionStoreOptions,
   type TurnCheckpoint,
 } from './redis-session-store.ts';
+export { RunQueue } from './run-queue.ts';
 export { compareStreamIds } from './stream-entries.ts';
 export { WakeSubscriber } from './wake-subscriber.ts';

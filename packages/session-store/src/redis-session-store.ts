@@ -176,38 +176,18 @@ export class RedisSessionStore {
 
   /** Input records after `afterId` (exclusive), oldest first. */
   async readInput(chatId: string, afterId: string, count = 100): Promise<InputEntry[]> {
-    const entries = (await this.redis.xrange(
-      this.keys(chatId).input,
-      `(${afterId}`,
-      '+',
-      'COUNT',
-      count,
-    )) as RawStreamEntry[];
-    return entries.map(parseInputEntry);
+    return (await this.#range(this.keys(chatId).input, `(${afterId}`, count)).map(parseInputEntry);
   }
 
   /** Output entries after `afterId` (exclusive; `'0-0'` for all), oldest first. */
   async readOutput(chatId: string, afterId: string, count = 500): Promise<OutputEntry[]> {
-    const entries = (await this.redis.xrange(
-      this.keys(chatId).output,
-      afterId === '0-0' ? '-' : `(${afterId}`,
-      '+',
-      'COUNT',
-      count,
-    )) as RawStreamEntry[];
-    return entries.map(parseOutputEntry);
+    const start = afterId === '0-0' ? '-' : `(${afterId}`;
+    return (await this.#range(this.keys(chatId).output, start, count)).map(parseOutputEntry);
   }
 
   /** Output entries from `fromId` (inclusive), oldest first. */
   async readOutputFrom(chatId: string, fromId: string, count = 500): Promise<OutputEntry[]> {
-    const entries = (await this.redis.xrange(
-      this.keys(chatId).output,
-      fromId,
-      '+',
-      'COUNT',
-      count,
-    )) as RawStreamEntry[];
-    return entries.map(parseOutputEntry);
+    return (await this.#range(this.keys(chatId).output, fromId, count)).map(parseOutputEntry);
   }
 
   /** The checkpoint: the accumulated UI messages. */
@@ -343,6 +323,10 @@ export class RedisSessionStore {
       epoch,
     );
     return Number(reply[1]);
+  }
+
+  async #range(key: string, start: string, count: number): Promise<RawStreamEntry[]> {
+    return (await this.redis.xrange(key, start, '+', 'COUNT', count)) as RawStreamEntry[];
   }
 
   async #run(

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { CreateSessionResponse } from '@baton/protocol';
+import type { UIMessage } from 'ai';
 import { freePort } from './free-port.ts';
+import { createGatewayChat, type GatewayChatOptions } from './gateway-chat.ts';
+import type { NodeChat } from './node-chat.ts';
 import { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.ts';
 import { type ServiceProcess, startServiceProcess } from './service-process.ts';
 
@@ -32,8 +35,18 @@ export type BatonStack = {
   startWorker(env?: Record<string, string>): Promise<ServiceProcess>;
   /** `POST /v1/sessions` with the secret key. */
   createSession(agent?: string, chatId?: string): Promise<CreateSessionResponse>;
+  /** A stock AI SDK chat on this gateway, holding the session's token. */
+  openChat(
+    session: ChatAccess,
+    options?: Omit<GatewayChatOptions, keyof ChatAccess | 'gatewayUrl'>,
+  ): NodeChat;
+  /** `GET /api/chat/:id/messages`: the persisted history. */
+  fetchMessages(session: ChatAccess): Promise<UIMessage[]>;
   stop(): Promise<void>;
 };
+
+/** What a client holds of a chat. */
+export type ChatAccess = { chatId: string; token: string };
 
 /**
  * Starts Redis, a gateway and workers as separate processes, each ready before this resolves.
@@ -107,6 +120,17 @@ export async function startBatonStack(options: BatonStackOptions = {}): Promise<
         throw new Error(`POST /v1/sessions failed: ${response.status} ${await response.text()}`);
       }
       return (await response.json()) as CreateSessionResponse;
+    },
+    openChat: (session, options = {}) =>
+      createGatewayChat({ ...options, gatewayUrl, chatId: session.chatId, token: session.token }),
+    fetchMessages: async (session) => {
+      const response = await fetch(`${gatewayUrl}/api/chat/${session.chatId}/messages`, {
+        headers: { authorization: `Bearer ${session.token}` },
+      });
+      if (!response.ok) {
+        throw new Error(`GET messages failed: ${response.status} ${await response.text()}`);
+      }
+      return ((await response.json()) as { messages: UIMessage[] }).messages;
     },
     stop: async () => {
       await Promise.all([

@@ -1,6 +1,7 @@
 export {
   type BatonStack,
   type BatonStackOptions,
+  type ChatAccess,
   DEMO_AGENTS,
   GATEWAY_ENTRY,
   REPOSITORY_ROOT,
@@ -12,6 +13,7 @@ export { createGatewayChat, type GatewayChatOptions, waitUntil } from './gateway
 export { NodeChat, textOf } from './node-chat.ts';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.ts';
 export {
+  type ExitStatus,
   type ServiceProcess,
   type ServiceProcessOptions,
   startServiceProcess,

@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 
 export type ServiceProcessOptions = {
   /** Shown in errors and logs, e.g. `worker-1`. */
   name: string;
   /** A `.ts` or `.js` entry point, run by this process's Node. */
   script: string;
-  env: Record<string, string>;
+  args?: string[];
+  /** Added to this process's environment; `undefined` removes a variable. */
+  env: Record<string, string | undefined>;
   cwd?: string;
   /** Ready once a line of output matches. */
   readyPattern?: RegExp;
@@ -14,47 +17,52 @@ export type ServiceProcessOptions = {
   readyTimeoutMs?: number;
 };
 
+export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
+
 /** A real child process of the system under test: killed for real in chaos tests. */
 export type ServiceProcess = {
   readonly name: string;
   readonly pid: number;
-  /** Everything it printed so far (stdout and stderr). */
+  /** Everything it printed so far (stdout and stderr), without terminal colours. */
   output(): string;
-  /** Resolves with the exit code (or signal) once the process is gone. */
-  readonly exited: Promise<number | string>;
+  /** Resolves once the process is gone. */
+  readonly exited: Promise<ExitStatus>;
   readonly hasExited: boolean;
   /** Sends a signal without waiting. */
   signal(signal: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. */
-  stop(graceMs?: number): Promise<number | string>;
+  stop(graceMs?: number): Promise<ExitStatus>;
   /** SIGKILL; resolves once it exited. */
-  kill(): Promise<number | string>;
+  kill(): Promise<ExitStatus>;
 };
 
 const MAX_OUTPUT_CHARS = 2_000_000;
 
 /** Starts a service process and waits until it is ready. */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [options.script], {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  for (const [name, value] of Object.entries(options.env))
+    if (value === undefined) delete env[name];
+  const child: ChildProcess = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   let hasExited = false;
   const listeners = new Set<() => void>();
   const onData = (data: Buffer) => {
-    output += data.toString();
+    output += stripVTControlCharacters(data.toString());
     if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
     for (const listener of listeners) listener();
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => {
+  const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, signal) => {
       hasExited = true;
       for (const listener of listeners) listener();
-      resolve(code ?? signal ?? 'unknown');
+      resolve({ code, signal });
     });
   });
 

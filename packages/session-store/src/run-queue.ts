@@ -14,7 +14,8 @@ export class RunQueue {
     this.#prefix = options.prefix;
   }
 
-  async enqueue(agentId: string, data: RunJobData): Promise<void> {
+  /** Adds the run job; `delayMs` holds it back (a retry after a failed run). */
+  async enqueue(agentId: string, data: RunJobData, delayMs = 0): Promise<void> {
     let queue = this.#queues.get(agentId);
     if (!queue) {
       queue = new Queue(runQueueName(agentId), {
@@ -23,7 +24,7 @@ export class RunQueue {
       });
       this.#queues.set(agentId, queue);
     }
-    await queue.add(RUN_JOB_NAME, data, { jobId: runJobId(data) });
+    await queue.add(RUN_JOB_NAME, data, { jobId: runJobId(data), delay: delayMs });
   }
 
   async close(): Promise<void> {
