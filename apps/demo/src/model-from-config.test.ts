@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,23 +24,28 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const body = JSON.parse(await readBody(request));
-    requests.push({ authorization: request.headers.authorization, body });
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const content of ['Hello', ' from', ' the fake']) {
-      const chunk = { choices: [{ index: 0, delta: { content }, finish_reason: null }] };
-      response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    }
-    response.write(
-      `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
-    );
-    response.write('data: [DONE]\n\n');
-    response.end();
+  server = createServer((request, response) => {
+    void answer(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 });
+
+/** Answers a Chat Completions request with a streamed text. */
+async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = JSON.parse(await readBody(request));
+  requests.push({ authorization: request.headers.authorization, body });
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const content of ['Hello', ' from', ' the fake']) {
+    const chunk = { choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+    response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  }
+  response.write(
+    `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+  );
+  response.write('data: [DONE]\n\n');
+  response.end();
+}
 
 afterAll(() => {
   server.close();
