@@ -4,6 +4,9 @@ import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 
+/** Output entries read per round trip; a chunk is small, so a page is at most some 100 KB. */
+const READ_PAGE_SIZE = 500;
+
 /** Which turn a response streams. */
 export type TurnSelector =
   /** The turn that answers one input record; records before its `turn-start` are skipped. */
@@ -41,24 +44,27 @@ export function streamTurn(c: Context, options: TurnStreamOptions): Response {
     const read = (afterId: string): Promise<OutputEntry[]> => {
       if (isFirstRead && selector.kind === 'replay') {
         isFirstRead = false;
-        return store.readOutputFrom(chatId, selector.turnStartId);
+        return store.readOutputFrom(chatId, selector.turnStartId, READ_PAGE_SIZE);
       }
-      return store.readOutput(chatId, afterId);
+      return store.readOutput(chatId, afterId, READ_PAGE_SIZE);
     };
     try {
       const batches = followStream({
         subscriber: options.subscriber,
         channel: store.keys(chatId).outputWake,
         read,
+        pageSize: READ_PAGE_SIZE,
         afterId: selector.kind === 'replay' ? selector.turnStartId : selector.afterId,
         signal: controller.signal,
         pollIntervalMs: options.pollIntervalMs,
       });
       let isDone = false;
       for await (const entries of batches) {
+        // One socket write per read: every chunk of the batch becomes one SSE event.
+        let events = '';
         for (const entry of entries) {
           if (entry.type === 'chunk') {
-            if (isInTurn) await sse.writeSSE({ id: entry.id, data: entry.json });
+            if (isInTurn) events += `id: ${entry.id}\ndata: ${entry.json}\n\n`;
             continue;
           }
           const { record } = entry;
@@ -76,9 +82,10 @@ export function streamTurn(c: Context, options: TurnStreamOptions): Response {
             break;
           }
         }
+        if (events !== '') await sse.write(events);
         if (isDone) break;
       }
-      if (isDone) await sse.writeSSE({ data: '[DONE]' });
+      if (isDone) await sse.write('data: [DONE]\n\n');
     } finally {
       clearInterval(keepAlive);
       controller.abort();

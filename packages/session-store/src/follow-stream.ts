@@ -4,8 +4,10 @@ export type FollowStreamOptions<Entry extends { id: string }> = {
   subscriber: WakeSubscriber;
   /** The wake channel announcing appends to the stream. */
   channel: string;
-  /** Reads entries after an id (exclusive). */
+  /** Reads at most `pageSize` entries after an id (exclusive). */
   read: (afterId: string) => Promise<Entry[]>;
+  /** The most entries `read` returns: a full page means more may be waiting. */
+  pageSize: number;
   /** Start after this id (exclusive). */
   afterId: string;
   signal: AbortSignal;
@@ -41,9 +43,10 @@ export async function* followStream<Entry extends { id: string }>(
       if (last) {
         cursor = last.id;
         yield entries;
-        continue;
       }
-      if (isDirty || signal.aborted) continue;
+      // Read again at once only if more may be there: a full page, or a wake-up since the read.
+      // Reading after every batch would double the reads of a follower that keeps up.
+      if (entries.length >= options.pageSize || isDirty || signal.aborted) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollIntervalMs);
         wakeUp = () => {

@@ -93,16 +93,31 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     },
   };
 
+  try {
+    await waitUntilReady(options, service, listeners);
+  } catch (error) {
+    // A child that never became ready must not outlive the test that started it.
+    await service.kill();
+    throw error;
+  }
+  return service;
+}
+
+async function waitUntilReady(
+  options: ServiceProcessOptions,
+  service: ServiceProcess,
+  listeners: Set<() => void>,
+): Promise<void> {
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
   const fail = (reason: string) =>
-    new Error(`${options.name} ${reason}; its output:\n${output.slice(-4000)}`);
+    new Error(`${options.name} ${reason}; its output:\n${service.output().slice(-4000)}`);
   if (options.readyPattern) {
     const pattern = options.readyPattern;
     await new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (pattern.test(output)) finish(resolve);
-        else if (hasExited) finish(() => reject(fail('exited before it was ready')));
+        if (pattern.test(service.output())) finish(resolve);
+        else if (service.hasExited) finish(() => reject(fail('exited before it was ready')));
       };
       const timer = setTimeout(
         () => finish(() => reject(fail(`was not ready within ${timeoutMs} ms`))),
@@ -119,7 +134,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   }
   if (options.readyUrl) {
     for (;;) {
-      if (hasExited) throw fail('exited before it was ready');
+      if (service.hasExited) throw fail('exited before it was ready');
       if (Date.now() > deadline) throw fail(`was not ready within ${timeoutMs} ms`);
       try {
         const response = await fetch(options.readyUrl);
@@ -130,5 +145,4 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  return service;
 }

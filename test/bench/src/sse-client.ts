@@ -1,0 +1,113 @@
+import type { UIMessageChunk } from 'ai';
+
+/** What one streamed turn looked like from the client, with `performance.now()` timestamps. */
+export type TurnTrace = {
+  /** Just before `fetch` was called. */
+  startedAtMs: number;
+  /** When the body read that completed the first `text-delta` event returned. */
+  firstDeltaAtMs: number;
+  lastDeltaAtMs: number;
+  /** When the body ended. */
+  endedAtMs: number;
+  deltaCount: number;
+  /** The `text-delta` deltas, joined: the reply. */
+  text: string;
+  errorTexts: string[];
+  /** Whether the stream ended with `data: [DONE]`. */
+  isDone: boolean;
+  /** Body reads that returned data: how coalesced the events arrived. */
+  readCount: number;
+};
+
+export type PostTurnOptions = {
+  url: string;
+  headers?: Record<string, string>;
+  body: unknown;
+  timeoutMs?: number;
+};
+
+/**
+ * `POST`s a chat turn and reads its SSE response (`data: <chunk>` events, then `data: [DONE]`),
+ * timestamping every event as its bytes arrive. Events that arrive in the same read share a
+ * timestamp. Throws on a non-2xx status, a timeout or a reply with no `text-delta` at all.
+ *
+ * @example
+ * ```ts
+ * const trace = await postTurn({ url: `${base}/api/chat`, body: { id, message } });
+ * console.log(trace.firstDeltaAtMs - trace.startedAtMs);
+ * ```
+ */
+export async function postTurn(options: PostTurnOptions): Promise<TurnTrace> {
+  const startedAtMs = performance.now();
+  const response = await fetch(options.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: JSON.stringify(options.body),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  });
+  if (!response.ok || !response.body) {
+    throw new Error(`POST ${options.url} answered ${response.status}: ${await response.text()}`);
+  }
+  let firstDeltaAtMs = Number.NaN;
+  let lastDeltaAtMs = Number.NaN;
+  let deltaCount = 0;
+  const texts: string[] = [];
+  const errorTexts: string[] = [];
+  let isDone = false;
+  let readCount = 0;
+  let dataLines: string[] = [];
+  let pending = '';
+
+  const dispatch = (atMs: number) => {
+    if (dataLines.length === 0) return;
+    const data = dataLines.join('\n');
+    dataLines = [];
+    if (data === '[DONE]') {
+      isDone = true;
+      return;
+    }
+    const chunk = JSON.parse(data) as UIMessageChunk;
+    if (chunk.type === 'text-delta') {
+      if (deltaCount === 0) firstDeltaAtMs = atMs;
+      lastDeltaAtMs = atMs;
+      deltaCount += 1;
+      texts.push(chunk.delta);
+    } else if (chunk.type === 'error') {
+      errorTexts.push(chunk.errorText);
+    }
+  };
+
+  const decoder = new TextDecoder();
+  for await (const bytes of response.body) {
+    const atMs = performance.now();
+    readCount += 1;
+    pending += decoder.decode(bytes, { stream: true });
+    let lineEnd = pending.indexOf('\n');
+    let lineStart = 0;
+    while (lineEnd !== -1) {
+      const line = pending.slice(lineStart, pending[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd);
+      if (line === '') dispatch(atMs);
+      else if (line.startsWith('data:')) dataLines.push(line.slice(line[5] === ' ' ? 6 : 5));
+      // `id:`, `event:` and `: keep-alive` comments carry nothing measured here.
+      lineStart = lineEnd + 1;
+      lineEnd = pending.indexOf('\n', lineStart);
+    }
+    pending = pending.slice(lineStart);
+  }
+  const endedAtMs = performance.now();
+  dispatch(endedAtMs);
+  if (deltaCount === 0) {
+    throw new Error(`POST ${options.url} streamed no text (errors: ${errorTexts.join('; ')})`);
+  }
+  return {
+    startedAtMs,
+    firstDeltaAtMs,
+    lastDeltaAtMs,
+    endedAtMs,
+    deltaCount,
+    text: texts.join(''),
+    errorTexts,
+    isDone,
+    readCount,
+  };
+}
