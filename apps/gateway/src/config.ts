@@ -1,4 +1,4 @@
-import { parseEnvironment } from '@baton/protocol';
+import { type FaultPoint, parseEnvironment, parseFaultPoints } from '@baton/protocol';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -22,6 +22,7 @@ const environmentSchema = z.object({
   BATON_STATIC_DIR: z.string().min(1).optional(),
   BATON_SSE_KEEPALIVE_MS: z.coerce.number().int().positive().default(15_000),
   BATON_OUTPUT_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  BATON_FAULT_INJECTION: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +42,8 @@ export type GatewayConfig = {
   sseKeepAliveMs: number;
   /** Safety re-read of a followed output stream when no wake-up came. */
   outputPollIntervalMs: number;
+  /** Crash points armed for chaos tests (never in production). */
+  faultPoints: FaultPoint[];
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
 };
 
@@ -59,6 +62,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     staticDirectory: env.BATON_STATIC_DIR,
     sseKeepAliveMs: env.BATON_SSE_KEEPALIVE_MS,
     outputPollIntervalMs: env.BATON_OUTPUT_POLL_MS,
+    faultPoints: parseFaultPoints(env.BATON_FAULT_INJECTION),
     logLevel: env.LOG_LEVEL,
   });
 }

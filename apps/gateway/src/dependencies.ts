@@ -1,3 +1,4 @@
+import type { FaultInjector } from '@baton/protocol';
 import type { RedisSessionStore, RunQueue, WakeSubscriber } from '@baton/session-store';
 import type { ChatTokens } from './chat-tokens.ts';
 import type { GatewayConfig } from './config.ts';
@@ -17,4 +18,5 @@ export type GatewayDependencies = {
   runQueue: RunQueue;
   tokens: ChatTokens;
   logger: GatewayLogger;
+  faults: FaultInjector;
 };

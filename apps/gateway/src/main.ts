@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createFaultInjector } from '@baton/protocol';
 import { createRedisClient } from '@baton/redis';
 import { RedisSessionStore, RunQueue, WakeSubscriber } from '@baton/session-store';
 import { serve } from '@hono/node-server';
@@ -38,7 +39,11 @@ const runQueue = new RunQueue({
   prefix: store.globalKeys.queuePrefix,
 });
 const tokens = new ChatTokens({ secret: config.secret, ttlSeconds: config.tokenTtlSeconds });
-const app = createApp({ config, store, subscriber, runQueue, tokens, logger });
+const faults = createFaultInjector(config.faultPoints, (point) => {
+  logger.warn({ point }, 'fault injection: crashing');
+  process.kill(process.pid, 'SIGKILL');
+});
+const app = createApp({ config, store, subscriber, runQueue, tokens, logger, faults });
 
 if (config.isPlaygroundEnabled) {
   logger.warn({}, 'playground sessions are enabled: anyone reaching this gateway can start chats');

@@ -77,10 +77,11 @@ export function streamTurn(c: Context, options: TurnStreamOptions): Response {
               isDone = true;
               break;
             }
-          } else if (isInTurn) {
+          } else if (record.kind === 'turn-complete' && isInTurn) {
             isDone = true;
             break;
           }
+          // A `turn-retry` means another worker recovers the turn: its chunks follow.
         }
         if (events !== '') await sse.write(events);
         if (isDone) break;

@@ -1,3 +1,4 @@
+import { createFaultInjector } from '@baton/protocol';
 import { createRedisClient } from '@baton/redis';
 import { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
 import { pino } from 'pino';
@@ -28,7 +29,19 @@ const queueConnection = createRedisClient({
   maxRetriesPerRequest: null,
 });
 const store = new RedisSessionStore({ redis: commands, prefix: config.keyPrefix });
-const host = new WorkerHost({ config, agents, store, subscriber, queueConnection, logger });
+const faults = createFaultInjector(config.faultPoints, (point) => {
+  logger.warn({ point }, 'fault injection: crashing');
+  process.kill(process.pid, 'SIGKILL');
+});
+const host = new WorkerHost({
+  config,
+  agents,
+  store,
+  subscriber,
+  queueConnection,
+  logger,
+  faults,
+});
 
 let isShuttingDown = false;
 async function shutdown(signal: string): Promise<void> {

@@ -1,14 +1,15 @@
-import type { InputEntry } from '@baton/protocol';
+import type { FaultInjector, InputEntry } from '@baton/protocol';
 import type {
   AgentSession,
   Logger,
   SessionState,
   TurnChannel,
   TurnEnd,
+  TurnRecovery,
   WaitForMessageResult,
 } from '@baton/sdk';
 import type { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
-import type { UIMessage } from 'ai';
+import type { UIMessage, UIMessageChunk } from 'ai';
 import { OutputBatcher } from './output-batcher.ts';
 
 export type RedisChatSessionOptions = {
@@ -18,10 +19,13 @@ export type RedisChatSessionOptions = {
   epoch: number;
   /** Every input record up to this id was handled by earlier runs. */
   inputCursor: string;
+  /** The `turn-start` of a turn a dead run left in flight: it is recovered first. */
+  inFlightTurnId: string | undefined;
   logger: Logger;
   inputPollIntervalMs: number;
   /** Enqueues a job for a run sequence (a hand-over to another worker). */
   enqueueRun: (runSeq: number) => Promise<void>;
+  faults: FaultInjector;
 };
 
 type ActiveTurn = { turn: number; inputId: string; stopController: AbortController };
@@ -48,6 +52,7 @@ export class RedisChatSession implements AgentSession {
   #shouldPumpAgain = false;
   #isDraining = false;
   #unwatch: (() => void) | undefined;
+  #inFlightTurn: { inputId: string; recovery: TurnRecovery } | undefined;
   #pollTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: RedisChatSessionOptions) {
@@ -77,6 +82,19 @@ export class RedisChatSession implements AgentSession {
 
   /** Starts following the input stream; resolves after the first read. */
   async open(): Promise<void> {
+    const { inFlightTurnId } = this.#options;
+    if (inFlightTurnId) {
+      const turn = await this.#options.store.readInFlightTurn(this.chatId, inFlightTurnId);
+      if (turn) {
+        this.#inFlightTurn = {
+          inputId: turn.turnStart.inputId,
+          recovery: {
+            attempt: turn.retries + 1,
+            chunks: turn.chunkJsons.map((json) => JSON.parse(json) as UIMessageChunk),
+          },
+        };
+      }
+    }
     this.#unwatch = await this.#options.subscriber.watch(
       this.#options.store.keys(this.chatId).inputWake,
       () => this.#schedulePump(),
@@ -117,6 +135,8 @@ export class RedisChatSession implements AgentSession {
       const next = this.#queue.shift();
       if (next?.record.kind === 'message') {
         const { record } = next;
+        const inFlight = this.#inFlightTurn;
+        this.#inFlightTurn = undefined;
         return {
           ok: true,
           message: {
@@ -125,6 +145,7 @@ export class RedisChatSession implements AgentSession {
             trigger: record.trigger,
             messageId: record.messageId,
             clientData: record.clientData,
+            ...(inFlight?.inputId === next.id ? { recovery: inFlight.recovery } : {}),
           },
         };
       }
@@ -154,17 +175,44 @@ export class RedisChatSession implements AgentSession {
     }
   }
 
-  async startTurn({ turn, inputId }: { turn: number; inputId: string }): Promise<TurnChannel> {
+  async startTurn({
+    turn,
+    inputId,
+    recovery,
+  }: {
+    turn: number;
+    inputId: string;
+    recovery?: { attempt: number; resetStep: boolean };
+  }): Promise<TurnChannel> {
     const { store } = this.#options;
     const stopController = new AbortController();
     this.#activeTurn = { turn, inputId, stopController };
-    await store.startTurn(this.chatId, this.epoch, {
-      kind: 'turn-start',
-      turn,
-      inputId,
-      epoch: this.epoch,
-      startedAt: Date.now(),
-    });
+    if (recovery) {
+      // The turn keeps its `turn-start`: readers following it see the retry and go on.
+      await store.appendControl(
+        this.chatId,
+        this.epoch,
+        [
+          {
+            kind: 'turn-retry',
+            turn,
+            inputId,
+            attempt: recovery.attempt,
+            epoch: this.epoch,
+            retriedAt: Date.now(),
+          },
+        ],
+        recovery.resetStep ? [JSON.stringify({ type: 'reset-step' })] : [],
+      );
+    } else {
+      await store.startTurn(this.chatId, this.epoch, {
+        kind: 'turn-start',
+        turn,
+        inputId,
+        epoch: this.epoch,
+        startedAt: Date.now(),
+      });
+    }
     // A stop that came while this turn's message waited applies to it.
     if (this.#hasPendingStop) {
       this.#hasPendingStop = false;
@@ -190,6 +238,7 @@ export class RedisChatSession implements AgentSession {
     end: TurnEnd,
   ): Promise<void> {
     await batcher.flush();
+    this.#options.faults.trip('worker-before-checkpoint');
     await this.#options.store.completeTurn(this.chatId, this.epoch, {
       record: { kind: 'turn-complete', turn, inputId, status: end.status, finishedAt: Date.now() },
       inputCursor: inputId,

@@ -1,4 +1,10 @@
-import { BatonError, ERROR_CODES, type RunJobData, runJobId } from '@baton/protocol';
+import {
+  BatonError,
+  ERROR_CODES,
+  type FaultInjector,
+  type RunJobData,
+  runJobId,
+} from '@baton/protocol';
 import type { AgentDefinition, Logger } from '@baton/sdk';
 import type { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
 import type { UIMessage } from 'ai';
@@ -18,6 +24,7 @@ export type RunChatDependencies = {
   /** Sessions this worker holds, so a drain can reach them. */
   sessions: Set<RedisChatSession>;
   isDraining: () => boolean;
+  faults: FaultInjector;
 };
 
 export type RunChatOutcome = 'suspended' | 'handed-over' | 'cancelled' | 'stale';
@@ -55,6 +62,8 @@ export async function runChat(
     subscriber: dependencies.subscriber,
     epoch,
     inputCursor: record.inputCursor,
+    inFlightTurnId: record.activeTurnOutputId,
+    faults: dependencies.faults,
     logger: logger.child({ epoch }),
     inputPollIntervalMs: dependencies.inputPollIntervalMs,
     enqueueRun: (nextRunSeq) => dependencies.enqueueRun(agent.id, { chatId, runSeq: nextRunSeq }),

@@ -1,8 +1,7 @@
 import {
-  RUN_JOB_NAME,
+  type FaultInjector,
   type RunJobData,
   runJobDataSchema,
-  runJobId,
   runQueueName,
 } from '@baton/protocol';
 import type { AgentDefinition, Logger } from '@baton/sdk';
@@ -12,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { AgentRegistration } from './agent-registration.ts';
 import type { WorkerConfig } from './config.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { Reconciler } from './reconciler.ts';
 import type { RedisChatSession } from './redis-chat-session.ts';
 import { type RunChatOutcome, runChat } from './run-chat.ts';
 
@@ -25,6 +25,7 @@ export type WorkerHostDependencies = {
   /** Connection for BullMQ (it duplicates it for blocking commands); `maxRetriesPerRequest: null`. */
   queueConnection: Redis;
   logger: Logger;
+  faults: FaultInjector;
 };
 
 /**
@@ -38,6 +39,7 @@ export class WorkerHost {
   readonly #dependencies: WorkerHostDependencies;
   readonly #workers: Worker[] = [];
   readonly #runQueue: RunQueue;
+  readonly #reconciler: Reconciler;
   readonly #sessions = new Set<RedisChatSession>();
   readonly #leases: LeaseKeeper;
   readonly #registration: AgentRegistration;
@@ -48,6 +50,13 @@ export class WorkerHost {
     this.#runQueue = new RunQueue({
       connection: dependencies.queueConnection,
       prefix: store.globalKeys.queuePrefix,
+    });
+    this.#reconciler = new Reconciler({
+      store,
+      runQueue: this.#runQueue,
+      intervalMs: config.reconcileIntervalMs,
+      graceMs: config.reconcileGraceMs,
+      logger,
     });
     this.#leases = new LeaseKeeper({
       store,
@@ -115,6 +124,7 @@ export class WorkerHost {
     }
     await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
     await this.#registration.start();
+    this.#reconciler.start();
     this.#state = 'running';
     logger.info(
       {
@@ -151,6 +161,7 @@ export class WorkerHost {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
     this.#leases.stop();
+    this.#reconciler.stop();
     await Promise.all(this.#workers.map((worker) => worker.close(true)));
     await this.#runQueue.close();
     await this.#registration.stop().catch(() => {});
@@ -170,6 +181,7 @@ export class WorkerHost {
       logger,
       sessions: this.#sessions,
       isDraining: () => this.#state === 'draining',
+      faults: this.#dependencies.faults,
       enqueueRun: (agentId: string, data: RunJobData, delayMs?: number) =>
         this.#runQueue.enqueue(agentId, data, delayMs),
     };

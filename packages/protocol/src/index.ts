@@ -8,6 +8,14 @@ export {
   serializeError,
 } from './errors.ts';
 export {
+  createFaultInjector,
+  FAULT_POINTS,
+  type FaultInjector,
+  type FaultPoint,
+  NO_FAULTS,
+  parseFaultPoints,
+} from './fault-points.ts';
+export {
   type InputEntry,
   type InputRecord,
   inputRecordSchema,
@@ -21,6 +29,7 @@ export {
   controlRecordSchema,
   type OutputEntry,
   type TurnCompleteRecord,
+  type TurnRetryRecord,
   type TurnStartRecord,
   type TurnStatus,
   turnStatusSchema,

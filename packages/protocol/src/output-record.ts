@@ -27,13 +27,29 @@ export const turnCompleteRecordSchema = z.object({
   finishedAt: z.number(),
 });
 
+/**
+ * A new holder takes over a turn whose run died (DESIGN.md section 6): the turn goes on in the
+ * same assistant message; what follows replaces the dead attempt's unfinished step.
+ */
+export const turnRetryRecordSchema = z.object({
+  kind: z.literal('turn-retry'),
+  turn: z.number().int().nonnegative(),
+  inputId: z.string(),
+  /** 1 for the first recovery of this turn. */
+  attempt: z.number().int().positive(),
+  epoch: z.number().int().positive(),
+  retriedAt: z.number(),
+});
+
 export const controlRecordSchema = z.discriminatedUnion('kind', [
   turnStartRecordSchema,
   turnCompleteRecordSchema,
+  turnRetryRecordSchema,
 ]);
 
 export type TurnStartRecord = z.infer<typeof turnStartRecordSchema>;
 export type TurnCompleteRecord = z.infer<typeof turnCompleteRecordSchema>;
+export type TurnRetryRecord = z.infer<typeof turnRetryRecordSchema>;
 export type ControlRecord = z.infer<typeof controlRecordSchema>;
 
 /**

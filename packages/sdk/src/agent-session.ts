@@ -1,6 +1,7 @@
 import type { ChatTrigger, TurnStatus, Usage } from '@baton/protocol';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import type { Logger } from './logger.ts';
+import type { TurnRecovery } from './turn-recovery.ts';
 
 /** A message taken from the chat's input stream, to be answered by one turn. */
 export type SessionMessage = {
@@ -11,6 +12,8 @@ export type SessionMessage = {
   /** The request's `messageId` (the edited or regenerated message), if any. */
   messageId: string | undefined;
   clientData: Record<string, unknown> | undefined;
+  /** Set when this message's turn was in flight when its run died: the turn is recovered. */
+  recovery?: TurnRecovery;
 };
 
 /** What a run finds when it claims a chat: the checkpoint and the counters. */
@@ -57,8 +60,15 @@ export interface AgentSession {
    * a message arrived in the meantime.
    */
   waitForMessage(options: { idleTimeoutMs: number }): Promise<WaitForMessageResult>;
-  /** Writes the turn's `turn-start` and opens its output. */
-  startTurn(start: { turn: number; inputId: string }): Promise<TurnChannel>;
+  /**
+   * Writes the turn's `turn-start` and opens its output. A recovered turn writes `turn-retry`
+   * instead (and a `reset-step` chunk when its dead attempt left an unfinished step).
+   */
+  startTurn(start: {
+    turn: number;
+    inputId: string;
+    recovery?: { attempt: number; resetStep: boolean };
+  }): Promise<TurnChannel>;
 }
 
 /** The end of a turn: what its checkpoint holds. */

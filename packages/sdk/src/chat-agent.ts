@@ -19,6 +19,7 @@ import {
   validateWithSchema,
 } from './standard-schema.ts';
 import { buildResponseMessage, pipeChunks } from './turn-output.ts';
+import { planRecovery, type RecoveryOptions, withoutFirstStepStart } from './turn-recovery.ts';
 import { addUsage, toUsage } from './usage.ts';
 
 /** Writes extra chunks into the current turn's output (custom `data-*` parts and the like). */
@@ -122,6 +123,8 @@ export type ChatAgentOptions<
    * @default the worker's BATON_IDLE_TIMEOUT_SECONDS, else 30
    */
   idleTimeoutInSeconds?: number;
+  /** How a turn whose worker died is recovered (DESIGN.md section 6). */
+  recovery?: RecoveryOptions;
   /** Options of the AI SDK's `toUIMessageStream`; the runtime owns the history and the ends. */
   uiMessageStreamOptions?: Omit<
     UIMessageStreamOptions<UIMessage>,
@@ -156,6 +159,14 @@ export type AgentDefinition = {
 
 export function isAgentDefinition(value: unknown): value is AgentDefinition {
   return typeof value === 'object' && value !== null && AGENT_MARKER in value;
+}
+
+/** A turn whose runs died more often than `recovery.maxAttempts` allows. */
+export class RecoveryExhaustedError extends Error {
+  constructor(turn: number, attempt: number) {
+    super(`turn ${turn} was not recovered: attempt ${attempt} exceeds the recovery budget`);
+    this.name = 'RecoveryExhaustedError';
+  }
 }
 
 /** The usage promises of the AI SDK may never settle after an abort (Trigger.dev waits 2 s). */
@@ -213,8 +224,26 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
 ): Promise<void> {
   const turn = state.turns;
   const logger = session.logger.child({ turn });
-  const channel = await session.startTurn({ turn, inputId: incoming.inputId });
-  const chunks: UIMessageChunk[] = [];
+  let { messages: uiMessages, keepCount } = upsert(state.messages, incoming.message);
+  // The assistant message this turn continues (a message coming back with resolved tools), if any.
+  const continued = uiMessages.at(-1)?.role === 'assistant' ? uiMessages.at(-1) : undefined;
+  const { recovery } = incoming;
+  const plan = recovery
+    ? await planRecovery(recovery, options.recovery, { chatId: state.chatId, turn, continued })
+    : undefined;
+  const needsReset = plan !== undefined && plan.kind !== 'settle' && plan.needsReset;
+  const channel = await session.startTurn({
+    turn,
+    inputId: incoming.inputId,
+    ...(recovery ? { recovery: { attempt: recovery.attempt, resetStep: needsReset } } : {}),
+  });
+  if (recovery) logger.warn({ attempt: recovery.attempt, plan: plan?.kind }, 'recovering turn');
+  // The dead attempts' chunks stay part of the turn: the persisted answer is what a client that
+  // watched every attempt holds.
+  const chunks: UIMessageChunk[] = [
+    ...(recovery?.chunks ?? []),
+    ...(needsReset ? [{ type: 'reset-step' } as const] : []),
+  ];
   const write = (chunk: UIMessageChunk) => {
     chunks.push(chunk);
     channel.write(chunk);
@@ -226,8 +255,9 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
   const { stopSignal } = channel;
   const { cancelSignal } = session;
   const signal = AbortSignal.any([stopSignal, cancelSignal]);
-
-  let { messages: uiMessages, keepCount } = upsert(state.messages, incoming.message);
+  if (plan?.kind === 'continue' && plan.partial) {
+    uiMessages = upsert(uiMessages, plan.partial).messages;
+  }
   const tools = (options.tools ?? {}) as Tools;
   let clientData = incoming.clientData as ClientDataOf<Schema>;
   let modelMessages: ModelMessage[] = [];
@@ -236,14 +266,15 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
   let usage: Usage = { ...EMPTY_USAGE };
   let finishReason: FinishReason | undefined;
 
-  try {
+  /** Validates, runs the hooks and the agent, and pipes its answer: the turn's real work. */
+  const produce = async (): Promise<void> => {
     if (options.clientDataSchema) {
       clientData = (await validateWithSchema(
         options.clientDataSchema,
         incoming.clientData,
       )) as ClientDataOf<Schema>;
     }
-    modelMessages = await convertToModelMessages(uiMessages, {
+    modelMessages = await convertToModelMessages(withoutEmptyLastMessage(uiMessages), {
       tools,
       ignoreIncompleteToolCalls: true,
     });
@@ -281,11 +312,21 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
       totalUsage: state.totalUsage,
     });
     const stream = toChunkStream(result, uiMessages, options);
-    if (stream) await pipeChunks(stream, write, stopSignal);
+    if (stream) {
+      await pipeChunks(needsReset ? withoutFirstStepStart(stream) : stream, write, stopSignal);
+    }
     if (result && 'totalUsage' in result) {
       usage = toUsage(await settle(result.totalUsage));
       finishReason = await settle(result.finishReason);
     }
+  };
+
+  try {
+    if (plan?.kind === 'give-up') {
+      throw new RecoveryExhaustedError(turn, recovery?.attempt ?? 0);
+    }
+    // A recovered turn that had finished needs only its checkpoint: the model is not called.
+    if (plan?.kind !== 'settle') await produce();
   } catch (caught) {
     error = caught;
     logger.warn({ err: caught }, 'turn failed');
@@ -295,7 +336,6 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
   if (error !== undefined || chunks.some((chunk) => chunk.type === 'error')) status = 'error';
   else if (stopSignal.aborted) status = 'stopped';
 
-  const continued = uiMessages.at(-1)?.role === 'assistant' ? uiMessages.at(-1) : undefined;
   const rawResponseMessage = await buildResponseMessage(chunks, continued);
   const responseMessage =
     rawResponseMessage && status !== 'complete'
@@ -348,6 +388,11 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
       logger.error({ err: hookError }, 'onTurnComplete failed');
     }
   }
+}
+
+/** A recovered turn may continue an assistant message that has no part yet: not for the model. */
+function withoutEmptyLastMessage(messages: UIMessage[]): UIMessage[] {
+  return messages.at(-1)?.parts.length === 0 ? messages.slice(0, -1) : messages;
 }
 
 function upsert(history: readonly UIMessage[], incoming: UIMessage) {

@@ -17,6 +17,7 @@ export {
   type ChatWriter,
   chatAgent,
   isAgentDefinition,
+  RecoveryExhaustedError,
   type TurnCompleteEvent,
   type TurnStartEvent,
 } from './chat-agent.ts';
@@ -27,4 +28,12 @@ export {
   type InferSchemaOutput,
   type StandardSchema,
 } from './standard-schema.ts';
+export {
+  DEFAULT_RECOVERY_ATTEMPTS,
+  type RecoveryDecision,
+  type RecoveryEvent,
+  type RecoveryOptions,
+  type RecoveryPlan,
+  type TurnRecovery,
+} from './turn-recovery.ts';
 export { addUsage, toUsage } from './usage.ts';

@@ -174,6 +174,24 @@ export class RedisSessionStore {
     };
   }
 
+  /**
+   * Notes that a chat may be about to be queued: the reconciler's index. It lives on the global
+   * slot, so it cannot join the append script; it is written before the append and cleaned up
+   * by the reconciler once the chat is no longer queued.
+   */
+  async markQueued(chatId: string): Promise<void> {
+    await this.redis.zadd(this.globalKeys.queued, this.#clock(), chatId);
+  }
+
+  /** Chats marked queued before `olderThan` (ms epoch), oldest first. */
+  async listQueued(olderThan: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.globalKeys.queued, '-inf', olderThan, 'LIMIT', 0, limit);
+  }
+
+  async unmarkQueued(chatIds: string[]): Promise<void> {
+    if (chatIds.length > 0) await this.redis.zrem(this.globalKeys.queued, ...chatIds);
+  }
+
   /** Input records after `afterId` (exclusive), oldest first. */
   async readInput(chatId: string, afterId: string, count = 100): Promise<InputEntry[]> {
     return (await this.#range(this.keys(chatId).input, `(${afterId}`, count)).map(parseInputEntry);
@@ -248,13 +266,45 @@ export class RedisSessionStore {
     return String(reply[1]);
   }
 
-  /** Appends control records in one fenced round trip. */
-  async appendControl(chatId: string, epoch: number, records: ControlRecord[]): Promise<string> {
+  /** Appends control records and chunks, in this order, in one fenced round trip. */
+  async appendControl(
+    chatId: string,
+    epoch: number,
+    records: ControlRecord[],
+    chunkJsons: string[] = [],
+  ): Promise<string> {
     const keys = this.keys(chatId);
     const args: (string | number)[] = [epoch, keys.outputWake, this.#outputMaxLength];
     for (const record of records) args.push(...encodeControlRecord(record));
+    for (const json of chunkJsons) args.push('c', json);
     const reply = await this.#run('appendOutput', chatId, [keys.session, keys.output], args, epoch);
     return String(reply[1]);
+  }
+
+  /**
+   * The in-flight turn as its dead run left it: its `turn-start`, every chunk written since (all
+   * attempts, in order) and how many recoveries it went through already.
+   */
+  async readInFlightTurn(
+    chatId: string,
+    turnStartId: string,
+  ): Promise<{ turnStart: TurnStartRecord; chunkJsons: string[]; retries: number } | undefined> {
+    const entries: OutputEntry[] = [];
+    let page = await this.readOutputFrom(chatId, turnStartId, 1000);
+    while (page.length > 0) {
+      entries.push(...page);
+      const last = page.at(-1);
+      page = last ? await this.readOutput(chatId, last.id, 1000) : [];
+    }
+    const [first, ...rest] = entries;
+    if (first?.type !== 'control' || first.record.kind !== 'turn-start') return undefined;
+    const chunkJsons: string[] = [];
+    let retries = 0;
+    for (const entry of rest) {
+      if (entry.type === 'chunk') chunkJsons.push(entry.json);
+      else if (entry.record.kind === 'turn-retry') retries += 1;
+    }
+    return { turnStart: first.record, chunkJsons, retries };
   }
 
   async startTurn(chatId: string, epoch: number, record: TurnStartRecord): Promise<string> {

@@ -70,7 +70,12 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
         ...withClientData(clientDataOf(json as Record<string, unknown>)),
         receivedAt: Date.now(),
       };
-      const appended = await store.appendInput(body.id, record, partId);
+      // Marked before the append: a gateway that dies after it leaves a trace for the reconciler.
+      const [, appended] = await Promise.all([
+        store.markQueued(body.id),
+        store.appendInput(body.id, record, partId),
+      ]);
+      dependencies.faults.trip('gateway-after-append');
       if (appended.runSeqToEnqueue > 0) {
         await runQueue.enqueue(appended.agentId, {
           chatId: body.id,

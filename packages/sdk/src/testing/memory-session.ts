@@ -9,6 +9,7 @@ import type {
   WaitForMessageResult,
 } from '../agent-session.ts';
 import { type Logger, SILENT_LOGGER } from '../logger.ts';
+import type { TurnRecovery } from '../turn-recovery.ts';
 
 /** One turn as the in-memory session recorded it. */
 export type RecordedTurn = {
@@ -60,7 +61,12 @@ export class MemorySession implements AgentSession {
   /** Queues a message for the next turn. */
   send(
     message: UIMessage,
-    options: { clientData?: Record<string, unknown>; trigger?: SessionMessage['trigger'] } = {},
+    options: {
+      clientData?: Record<string, unknown>;
+      trigger?: SessionMessage['trigger'];
+      /** Deliver the message as a turn whose earlier run died after writing these chunks. */
+      recovery?: TurnRecovery;
+    } = {},
   ): void {
     this.#queue.push({
       inputId: `0-${this.#nextInputId++}`,
@@ -68,6 +74,7 @@ export class MemorySession implements AgentSession {
       trigger: options.trigger ?? 'submit-message',
       messageId: undefined,
       clientData: options.clientData,
+      ...(options.recovery ? { recovery: options.recovery } : {}),
     });
   }
 
@@ -86,10 +93,24 @@ export class MemorySession implements AgentSession {
     return message ? { ok: true, message } : { ok: false, reason: 'suspended' };
   }
 
-  async startTurn({ turn, inputId }: { turn: number; inputId: string }): Promise<TurnChannel> {
+  async startTurn({
+    turn,
+    inputId,
+    recovery,
+  }: {
+    turn: number;
+    inputId: string;
+    recovery?: { attempt: number; resetStep: boolean };
+  }): Promise<TurnChannel> {
     const stopController = new AbortController();
     this.#stopActiveTurn = (reason) => stopController.abort(reason);
-    const recorded: RecordedTurn = { turn, inputId, chunks: [], status: undefined, end: undefined };
+    const recorded: RecordedTurn = {
+      turn,
+      inputId,
+      chunks: recovery?.resetStep ? [{ type: 'reset-step' }] : [],
+      status: undefined,
+      end: undefined,
+    };
     this.turns.push(recorded);
     return {
       stopSignal: stopController.signal,

@@ -1,0 +1,224 @@
+import { readUIMessageStream, streamText, tool, type UIMessage, type UIMessageChunk } from 'ai';
+import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { chat } from './chat.ts';
+import { MemorySession } from './testing/memory-session.ts';
+
+// DESIGN.md section 6: a turn whose run died is continued in the same assistant message; the
+// finished steps are kept (their tools never run again), the unfinished one is dropped with a
+// `reset-step`, and a client that watched every attempt ends with an uninterrupted run's message.
+
+const usage = {
+  inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 1, text: 1, reasoning: undefined },
+};
+
+function textModel(text: string) {
+  return new MockLanguageModelV4({
+    doStream: {
+      stream: simulateReadableStream({
+        chunks: [
+          { type: 'stream-start' as const, warnings: [] },
+          { type: 'text-start' as const, id: 't' },
+          { type: 'text-delta' as const, id: 't', delta: text },
+          { type: 'text-end' as const, id: 't' },
+          {
+            type: 'finish' as const,
+            finishReason: { unified: 'stop' as const, raw: undefined },
+            usage,
+          },
+        ],
+      }),
+    },
+  });
+}
+
+const user: UIMessage = { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'weather?' }] };
+const DEAD_ID = 'msg-dead';
+
+/** What a client that watched the dead attempts and the recovery holds at the end. */
+async function clientView(chunks: UIMessageChunk[]): Promise<UIMessage | undefined> {
+  let message: UIMessage | undefined;
+  const stream = new ReadableStream<UIMessageChunk>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  for await (const snapshot of readUIMessageStream({ stream })) message = snapshot;
+  return message;
+}
+
+function runWith(
+  model: MockLanguageModelV4,
+  executions: string[] = [],
+  recovery?: Parameters<typeof chat.agent>[0]['recovery'],
+) {
+  return chat.agent({
+    id: 'test',
+    ...(recovery ? { recovery } : {}),
+    tools: {
+      getWeather: tool({
+        inputSchema: z.object({ city: z.string() }),
+        execute: async ({ city }, { toolCallId }) => {
+          executions.push(toolCallId);
+          return { city, condition: 'sunny' };
+        },
+      }),
+    },
+    run: ({ messages, tools, signal }) =>
+      streamText({ model, messages, tools, abortSignal: signal }),
+  });
+}
+
+describe('recovering a turn', () => {
+  it('continues a turn that died mid-text in the same message, as if never interrupted', async () => {
+    const model = textModel('Sunny all day.');
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      { type: 'text-start', id: 'text-0' },
+      { type: 'text-delta', id: 'text-0', delta: 'Sun' },
+    ];
+    const session = new MemorySession();
+    session.send(user, { recovery: { attempt: 1, chunks: dead } });
+    await runWith(model).runSession(session, { idleTimeoutInSeconds: 0 });
+
+    const [turn] = session.turns;
+    expect(turn?.status).toBe('complete');
+    expect(turn?.chunks[0]).toEqual({ type: 'reset-step' });
+    expect(turn?.chunks.filter((chunk) => chunk.type === 'start-step')).toEqual([]);
+    const expected = {
+      id: DEAD_ID,
+      role: 'assistant',
+      parts: [{ type: 'step-start' }, { type: 'text', text: 'Sunny all day.', state: 'done' }],
+    };
+    expect(session.messages).toEqual([user, expected]);
+    expect(await clientView([...dead, ...(turn?.chunks ?? [])])).toMatchObject(expected);
+    expect(model.doStreamCalls[0]?.prompt.map((message) => message.role)).toEqual(['user']);
+  });
+
+  it('keeps a finished tool step without running its tool again', async () => {
+    const model = textModel('It is sunny in Oslo.');
+    const executions: string[] = [];
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      { type: 'tool-input-start', toolCallId: 'call-1', toolName: 'getWeather' },
+      {
+        type: 'tool-input-available',
+        toolCallId: 'call-1',
+        toolName: 'getWeather',
+        input: { city: 'Oslo' },
+      },
+      {
+        type: 'tool-output-available',
+        toolCallId: 'call-1',
+        output: { city: 'Oslo', condition: 'sunny' },
+      },
+      { type: 'finish-step' },
+      { type: 'start-step' },
+      { type: 'text-start', id: 'text-1' },
+      { type: 'text-delta', id: 'text-1', delta: 'It is' },
+    ];
+    const session = new MemorySession();
+    session.send(user, { recovery: { attempt: 1, chunks: dead } });
+    await runWith(model, executions).runSession(session, { idleTimeoutInSeconds: 0 });
+
+    expect(executions).toEqual([]);
+    const prompt = model.doStreamCalls[0]?.prompt ?? [];
+    expect(prompt.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
+    const answer = session.messages[1];
+    expect(answer?.id).toBe(DEAD_ID);
+    expect(answer?.parts.map((part) => part.type)).toEqual([
+      'step-start',
+      'tool-getWeather',
+      'step-start',
+      'text',
+    ]);
+    expect(await clientView([...dead, ...(session.turns[0]?.chunks ?? [])])).toEqual(answer);
+  });
+
+  it('checkpoints a turn that had finished without calling the model', async () => {
+    const model = textModel('never');
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      { type: 'text-start', id: 't' },
+      { type: 'text-delta', id: 't', delta: 'Done.' },
+      { type: 'text-end', id: 't' },
+      { type: 'finish-step' },
+      { type: 'finish', finishReason: 'stop' },
+    ];
+    const session = new MemorySession();
+    session.send(user, { recovery: { attempt: 1, chunks: dead } });
+    await runWith(model).runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(model.doStreamCalls).toHaveLength(0);
+    expect(session.turns[0]?.status).toBe('complete');
+    expect(session.turns[0]?.chunks).toEqual([]);
+    expect(session.messages[1]).toMatchObject({
+      id: DEAD_ID,
+      parts: [{ type: 'step-start' }, { type: 'text', text: 'Done.' }],
+    });
+  });
+
+  it('ends the turn with an error past the recovery budget, keeping finished steps', async () => {
+    const model = textModel('never');
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      {
+        type: 'tool-input-available',
+        toolCallId: 'c1',
+        toolName: 'getWeather',
+        input: { city: 'Rome' },
+      },
+      { type: 'tool-output-available', toolCallId: 'c1', output: { condition: 'rain' } },
+      { type: 'finish-step' },
+      { type: 'start-step' },
+      { type: 'text-start', id: 't' },
+      { type: 'text-delta', id: 't', delta: 'Ra' },
+    ];
+    const session = new MemorySession();
+    session.send(user, { recovery: { attempt: 3, chunks: dead } });
+    session.send({ id: 'u2', role: 'user', parts: [{ type: 'text', text: 'still there?' }] });
+    await runWith(textModel('Yes.')).runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(model.doStreamCalls).toHaveLength(0);
+    expect(session.turns.map((turn) => turn.status)).toEqual(['error', 'complete']);
+    expect(session.turns[0]?.chunks).toEqual([
+      { type: 'reset-step' },
+      { type: 'error', errorText: 'An error occurred while generating the response.' },
+    ]);
+    expect(session.messages[1]?.parts.map((part) => part.type)).toEqual([
+      'step-start',
+      'tool-getWeather',
+      'step-start',
+    ]);
+    expect(session.messages.at(-1)?.parts).toMatchObject([
+      { type: 'step-start' },
+      { type: 'text', text: 'Yes.' },
+    ]);
+  });
+
+  it('lets onRecovery give up on a turn the default policy would continue', async () => {
+    const model = textModel('never');
+    const events: { attempt: number; parts: number | undefined }[] = [];
+    const session = new MemorySession();
+    session.send(user, {
+      recovery: {
+        attempt: 1,
+        chunks: [{ type: 'start', messageId: DEAD_ID }, { type: 'start-step' }],
+      },
+    });
+    await runWith(model, [], {
+      onRecovery: ({ attempt, partialMessage }) => {
+        events.push({ attempt, parts: partialMessage?.parts.length });
+        return { action: 'give-up' };
+      },
+    }).runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(events).toEqual([{ attempt: 1, parts: 0 }]);
+    expect(model.doStreamCalls).toHaveLength(0);
+    expect(session.turns[0]?.status).toBe('error');
+  });
+});

@@ -1,0 +1,117 @@
+import type { UIMessage, UIMessageChunk } from 'ai';
+import { buildResponseMessage } from './turn-output.ts';
+
+/** What the runtime found of a turn whose run died (DESIGN.md section 6). */
+export type TurnRecovery = {
+  /** 1 for the first recovery of the turn. */
+  attempt: number;
+  /** Every chunk the dead attempts wrote, in order. */
+  chunks: UIMessageChunk[];
+};
+
+/** How a recovered turn goes on. */
+export type RecoveryPlan =
+  /** The answer was complete; only its checkpoint was missing. */
+  | { kind: 'settle' }
+  /** The recovery budget is spent: end the turn with an error, keep the finished steps. */
+  | { kind: 'give-up'; needsReset: boolean }
+  /**
+   * Continue the turn in the same assistant message: `partial` holds the finished steps (tool
+   * calls with their outputs are kept and never run again), the unfinished step is dropped with a
+   * `reset-step` when `needsReset`.
+   */
+  | { kind: 'continue'; partial: UIMessage | undefined; needsReset: boolean };
+
+/** What `onRecovery` gets: the turn, and what the dead attempts left of the answer. */
+export type RecoveryEvent = {
+  chatId: string;
+  turn: number;
+  attempt: number;
+  /** The answer's finished steps, which a continuation keeps; undefined if none started. */
+  partialMessage: UIMessage | undefined;
+  /** What the default policy decided. */
+  plan: RecoveryPlan;
+};
+
+/** `continue` keeps the default plan; `give-up` ends the turn with an error, keeping finished steps. */
+export type RecoveryDecision = { action: 'continue' } | { action: 'give-up' };
+
+/** Settings of `chat.agent({ recovery })`. */
+export type RecoveryOptions = {
+  /** Recoveries of one turn before it ends with an error. @default 2 */
+  maxAttempts?: number;
+  /**
+   * Overrides the default policy per turn, e.g. to give up on turns whose tools must not run
+   * again. Not called for a turn that had finished (it is only checkpointed).
+   */
+  onRecovery?: (
+    event: RecoveryEvent,
+  ) => RecoveryDecision | undefined | Promise<RecoveryDecision | undefined>;
+};
+
+export const DEFAULT_RECOVERY_ATTEMPTS = 2;
+
+/**
+ * The default policy: keep what finished, drop what did not, and continue; past the budget, give
+ * up with the finished steps kept.
+ */
+export async function planRecovery(
+  recovery: TurnRecovery,
+  options: RecoveryOptions | undefined,
+  context: { chatId: string; turn: number; continued: UIMessage | undefined },
+): Promise<RecoveryPlan> {
+  const plan = await defaultPlan(recovery, options, context.continued);
+  if (plan.kind !== 'continue' || !options?.onRecovery) return plan;
+  const decision = await options.onRecovery({
+    chatId: context.chatId,
+    turn: context.turn,
+    attempt: recovery.attempt,
+    partialMessage: plan.partial,
+    plan,
+  });
+  return decision?.action === 'give-up' ? { kind: 'give-up', needsReset: plan.needsReset } : plan;
+}
+
+async function defaultPlan(
+  recovery: TurnRecovery,
+  options: RecoveryOptions | undefined,
+  continued: UIMessage | undefined,
+): Promise<RecoveryPlan> {
+  const { chunks } = recovery;
+  if (chunks.some((chunk) => chunk.type === 'finish')) return { kind: 'settle' };
+  const lastFinishedStep = chunks.findLastIndex((chunk) => chunk.type === 'finish-step');
+  const unfinished = chunks.slice(lastFinishedStep + 1);
+  const needsReset = unfinished.some(
+    (chunk) => chunk.type !== 'start' && chunk.type !== 'reset-step',
+  );
+  if (recovery.attempt > (options?.maxAttempts ?? DEFAULT_RECOVERY_ATTEMPTS)) {
+    return { kind: 'give-up', needsReset };
+  }
+  const finished = chunks.slice(0, lastFinishedStep + 1);
+  const start = chunks.find((chunk) => chunk.type === 'start');
+  // The start chunk carries the message id, which the continuation keeps.
+  const withStart = start && !finished.includes(start) ? [start, ...finished] : finished;
+  const partial = await buildResponseMessage(withStart, continued);
+  return { kind: 'continue', partial, needsReset };
+}
+
+/**
+ * After a `reset-step` the client keeps the dead step's `step-start` as the current step, so the
+ * continuation's first `start-step` is dropped: the message ends as an uninterrupted run's would.
+ */
+export function withoutFirstStepStart(
+  stream: ReadableStream<UIMessageChunk>,
+): ReadableStream<UIMessageChunk> {
+  let isDropped = false;
+  return stream.pipeThrough(
+    new TransformStream<UIMessageChunk, UIMessageChunk>({
+      transform(chunk, controller) {
+        if (!isDropped && chunk.type === 'start-step') {
+          isDropped = true;
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
