@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Test projects (STYLE.md "Tests"): unit tests beside the code need no infrastructure; integration
  * tests (`*.int.test.ts`, `test/integration`) and end-to-end tests (`test/e2e`) use a real Redis
- * that each file starts for itself, and real processes.
+ * that each file starts for itself, and real processes; chaos tests (`test/chaos`) kill and freeze
+ * those processes.
  */
 export default defineConfig({
   test: {
@@ -25,6 +26,14 @@ export default defineConfig({
           ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.chaos.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
         },
       },
       {
