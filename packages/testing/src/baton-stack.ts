@@ -17,6 +17,8 @@ export const DEMO_AGENTS = `${REPOSITORY_ROOT}apps/demo/src/agents.ts`;
 export type BatonStackOptions = {
   /** Worker processes to start. @default 2 */
   workers?: number;
+  /** Gateway processes to start. @default 1 */
+  gateways?: number;
   /** Environment of every process (gateway and workers). */
   env?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
@@ -24,15 +26,28 @@ export type BatonStackOptions = {
   redis?: RedisServerOptions;
 };
 
-/** A whole Baton of real processes: its own Redis, one gateway, N workers. */
+/** A gateway process and where it listens. */
+export type GatewayProcess = { readonly process: ServiceProcess; readonly url: string };
+
+/** A whole Baton of real processes: its own Redis, gateways, workers. */
 export type BatonStack = {
   readonly redis: RedisServer;
+  /** The first gateway's URL. */
   readonly gatewayUrl: string;
   readonly secret: string;
+  /** The first gateway. */
   readonly gateway: ServiceProcess;
+  readonly gateways: GatewayProcess[];
   readonly workers: ServiceProcess[];
   /** Starts one more worker process. */
   startWorker(env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Starts one more gateway process. */
+  startGateway(env?: Record<string, string>): Promise<GatewayProcess>;
+  /**
+   * A fetch that sends every request to the first live gateway, whatever gateway its URL names:
+   * a load balancer with failover, as a client behind one sees the gateways.
+   */
+  balancedFetch: typeof fetch;
   /** `POST /v1/sessions` with the secret key. */
   createSession(agent?: string, chatId?: string): Promise<CreateSessionResponse>;
   /** A stock AI SDK chat on this gateway, holding the session's token. */
@@ -55,12 +70,10 @@ export type ChatAccess = { chatId: string; token: string };
 export async function startBatonStack(options: BatonStackOptions = {}): Promise<BatonStack> {
   const redis = await startRedisServer(options.redis);
   const secret = randomBytes(24).toString('base64url');
-  const port = await freePort();
-  const gatewayUrl = `http://127.0.0.1:${port}`;
   const commonEnv = { REDIS_URL: redis.url, LOG_LEVEL: 'info', ...options.env };
   const workers: ServiceProcess[] = [];
+  const gateways: GatewayProcess[] = [];
   let workerCount = 0;
-  let gateway: ServiceProcess | undefined;
 
   const startWorker = async (env: Record<string, string> = {}) => {
     workerCount += 1;
@@ -81,9 +94,11 @@ export async function startBatonStack(options: BatonStackOptions = {}): Promise<
     return worker;
   };
 
-  try {
-    gateway = await startServiceProcess({
-      name: 'gateway',
+  const startGateway = async (env: Record<string, string> = {}) => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const service = await startServiceProcess({
+      name: `gateway-${gateways.length + 1}`,
       script: GATEWAY_ENTRY,
       cwd: REPOSITORY_ROOT,
       env: {
@@ -92,26 +107,54 @@ export async function startBatonStack(options: BatonStackOptions = {}): Promise<
         HOST: '127.0.0.1',
         BATON_SECRET: secret,
         ...options.gatewayEnv,
+        ...env,
       },
-      readyUrl: `${gatewayUrl}/healthz`,
+      readyUrl: `${url}/healthz`,
     });
+    const gateway = { process: service, url };
+    gateways.push(gateway);
+    return gateway;
+  };
+
+  try {
+    for (let index = 0; index < (options.gateways ?? 1); index += 1) await startGateway();
     for (let index = 0; index < (options.workers ?? 2); index += 1) await startWorker();
   } catch (error) {
-    await Promise.all([gateway?.kill(), ...workers.map((worker) => worker.kill())]);
+    await Promise.all(
+      [...gateways, ...workers.map((process) => ({ process }))].map(({ process }) =>
+        process.kill(),
+      ),
+    );
     await redis.stop();
     throw error;
   }
-  const startedGateway = gateway;
+  const [first] = gateways;
+  if (!first) throw new Error('a stack needs a gateway');
+  const gatewayUrl = first.url;
+
+  const liveGatewayUrl = (): string => {
+    const live = gateways.find((gateway) => !gateway.process.hasExited);
+    if (!live) throw new Error('no live gateway');
+    return live.url;
+  };
+  const balancedFetch: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const target = new URL(url.pathname + url.search, liveGatewayUrl());
+    return fetch(target, init);
+  };
 
   return {
     redis,
     gatewayUrl,
     secret,
-    gateway: startedGateway,
+    gateway: first.process,
+    gateways,
     workers,
     startWorker,
+    startGateway,
+    balancedFetch,
     createSession: async (agent = 'demo', chatId) => {
-      const response = await fetch(`${gatewayUrl}/v1/sessions`, {
+      const response = await balancedFetch(`${gatewayUrl}/v1/sessions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
         body: JSON.stringify({ agent, ...(chatId ? { chatId } : {}) }),
@@ -124,7 +167,7 @@ export async function startBatonStack(options: BatonStackOptions = {}): Promise<
     openChat: (session, options = {}) =>
       createGatewayChat({ ...options, gatewayUrl, chatId: session.chatId, token: session.token }),
     fetchMessages: async (session) => {
-      const response = await fetch(`${gatewayUrl}/api/chat/${session.chatId}/messages`, {
+      const response = await balancedFetch(`${gatewayUrl}/api/chat/${session.chatId}/messages`, {
         headers: { authorization: `Bearer ${session.token}` },
       });
       if (!response.ok) {
@@ -134,7 +177,7 @@ export async function startBatonStack(options: BatonStackOptions = {}): Promise<
     },
     stop: async () => {
       await Promise.all([
-        startedGateway.stop(5_000),
+        ...gateways.map((gateway) => gateway.process.stop(5_000)),
         ...workers.map((worker) => worker.stop(5_000)),
       ]);
       await redis.stop();

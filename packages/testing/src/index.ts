@@ -4,6 +4,7 @@ export {
   type ChatAccess,
   DEMO_AGENTS,
   GATEWAY_ENTRY,
+  type GatewayProcess,
   REPOSITORY_ROOT,
   startBatonStack,
   WORKER_ENTRY,
