@@ -45,15 +45,15 @@ describe('idle release', () => {
     );
 
     const sessionKey = chatKeys(session.chatId).session;
-    await waitUntil(async () => (await redis.hget(sessionKey, 'status')) === 'suspended', {
-      description: 'the chat is suspended',
-      timeoutMs: 5_000,
-    });
-    expect(await queue.getJobCounts('active', 'wait', 'delayed')).toEqual({
-      active: 0,
-      wait: 0,
-      delayed: 0,
-    });
+    // The chat is suspended first, then its job completes: wait for both.
+    await waitUntil(
+      async () => {
+        const counts = await queue.getJobCounts('active', 'wait', 'delayed');
+        const status = await redis.hget(sessionKey, 'status');
+        return status === 'suspended' && counts.active + counts.wait + counts.delayed === 0;
+      },
+      { description: 'the chat is suspended and no job is left', timeoutMs: 5_000 },
+    );
     expect(await redis.hget(sessionKey, 'holder')).toBe('');
 
     const [firstHolder] = claimedBy(session.chatId);

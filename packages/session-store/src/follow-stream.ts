@@ -13,12 +13,19 @@ export type FollowStreamOptions<Entry extends { id: string }> = {
   signal: AbortSignal;
   /** Re-read this often even without a wake-up (a lost pub/sub message costs only this). */
   pollIntervalMs?: number;
+  /** Told about each failed read before it is retried. */
+  onReadError?: (error: unknown) => void;
 };
+
+const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 2_000;
 
 /**
  * Follows a Redis stream live: yields batches of entries after `afterId`, reading again on each
  * wake-up of `channel`. Ends when `signal` aborts. The wake-up watch starts before the first read,
- * so no append between a read and the wait is missed.
+ * so no append between a read and the wait is missed. A failed read (Redis restarting) is retried
+ * with backoff rather than ending the follow: a reader that stopped would look, to a client, like
+ * a turn that ended.
  */
 export async function* followStream<Entry extends { id: string }>(
   options: FollowStreamOptions<Entry>,
@@ -38,7 +45,8 @@ export async function* followStream<Entry extends { id: string }>(
   try {
     while (!signal.aborted) {
       isDirty = false;
-      const entries = await options.read(cursor);
+      const entries = await readWithRetry(options, cursor);
+      if (entries === undefined) break;
       const last = entries.at(-1);
       if (last) {
         cursor = last.id;
@@ -59,5 +67,24 @@ export async function* followStream<Entry extends { id: string }>(
   } finally {
     signal.removeEventListener('abort', onAbort);
     unwatch();
+  }
+}
+
+/** Reads until a read succeeds; undefined once the follow is aborted. */
+async function readWithRetry<Entry extends { id: string }>(
+  options: FollowStreamOptions<Entry>,
+  cursor: string,
+): Promise<Entry[] | undefined> {
+  let delayMs = FIRST_RETRY_DELAY_MS;
+  for (;;) {
+    try {
+      return await options.read(cursor);
+    } catch (error) {
+      if (options.signal.aborted) return undefined;
+      options.onReadError?.(error);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
+      if (options.signal.aborted) return undefined;
+    }
   }
 }

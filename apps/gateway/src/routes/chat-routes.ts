@@ -32,6 +32,7 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
 
   const streamOptions = {
     store,
+    logger: dependencies.logger,
     subscriber,
     keepAliveMs: config.sseKeepAliveMs,
     pollIntervalMs: config.outputPollIntervalMs,
