@@ -50,7 +50,7 @@ describe('idle release', () => {
       async () => {
         const counts = await queue.getJobCounts('active', 'wait', 'delayed');
         const status = await redis.hget(sessionKey, 'status');
-        return status === 'suspended' && counts.active + counts.wait + counts.delayed === 0;
+        return status === 'suspended' && Object.values(counts).every((count) => count === 0);
       },
       { description: 'the chat is suspended and no job is left', timeoutMs: 5_000 },
     );

@@ -1,0 +1,143 @@
+import { runQueueName } from '@baton/protocol';
+import { chatKeys, globalKeys } from '@baton/redis';
+import { type BatonStack, startBatonStack, textOf, waitUntil } from '@baton/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Issue 3, failure 6: a soak. Many chats take turn after turn while a random worker is SIGKILLed
+// every few seconds (and replaced). At the end every user message is answered exactly once in the
+// persisted history, no answer has duplicated parts, and every chat is suspended with no job left.
+// BATON_SOAK_SECONDS sets the length (default 90); BATON_SOAK_SEED replays a run's kill schedule.
+
+const SOAK_MS = Number(process.env.BATON_SOAK_SECONDS ?? 90) * 1000;
+const SEED = Number(process.env.BATON_SOAK_SEED ?? Date.now() % 1_000_000);
+const CHATS = 12;
+const WORKERS = 3;
+const IDLE_TIMEOUT_SECONDS = 2;
+
+let stack: BatonStack;
+let redis: Redis;
+
+beforeAll(async () => {
+  stack = await startBatonStack({
+    workers: WORKERS,
+    env: { BATON_DEMO_DELAY_MS: '10' },
+    workerEnv: { BATON_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) },
+  });
+  redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await stack?.stop();
+});
+
+/** A small deterministic generator (mulberry32), so a failing run's kills can be replayed. */
+function randomFrom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function reply(turn: number, text: string): string {
+  return `Turn ${turn}: you said "${text}". I have seen ${turn} user messages.`;
+}
+
+describe(`a soak of ${CHATS} chats with random worker kills (seed ${SEED})`, () => {
+  it('answers every message exactly once and leaves every chat suspended', {
+    timeout: SOAK_MS + 120_000,
+  }, async () => {
+    const random = randomFrom(SEED);
+    const deadline = Date.now() + SOAK_MS;
+    const sessions = await Promise.all(Array.from({ length: CHATS }, () => stack.createSession()));
+    const sent = sessions.map(() => 0);
+    const failures: string[] = [];
+
+    const conversations = sessions.map(async (session, index) => {
+      const chat = stack.openChat(session);
+      while (Date.now() < deadline) {
+        const turn = (sent[index] ?? 0) + 1;
+        const words = 5 + Math.floor(random() * 30);
+        const text = `chat ${index} turn ${turn} ${'word '.repeat(words).trim()}`;
+        sent[index] = turn;
+        await chat.sendMessage({ text });
+        if (chat.status !== 'ready' || textOf(chat.lastMessage) !== reply(turn, text)) {
+          failures.push(
+            `${session.chatId} turn ${turn}: ${chat.status} ${textOf(chat.lastMessage)}`,
+          );
+          return;
+        }
+        // Some chats pause past the idle timeout, so suspends and resumes mix with the kills.
+        if (random() < 0.2) {
+          await new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_SECONDS * 1000 + 500));
+        }
+      }
+    });
+
+    let kills = 0;
+    const killer = (async () => {
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000 + random() * 4_000));
+        if (Date.now() >= deadline) break;
+        const live = stack.workers.filter((worker) => !worker.hasExited);
+        const victim = live[Math.floor(random() * live.length)];
+        if (!victim) continue;
+        await victim.kill();
+        kills += 1;
+        await stack.startWorker();
+      }
+    })();
+
+    await Promise.all([...conversations, killer]);
+    expect(failures).toEqual([]);
+    expect(kills).toBeGreaterThan(0);
+
+    for (const [index, session] of sessions.entries()) {
+      const messages = await stack.fetchMessages(session);
+      expect(messages, session.chatId).toHaveLength((sent[index] ?? 0) * 2);
+      for (const [position, message] of messages.entries()) {
+        const turn = Math.floor(position / 2) + 1;
+        expect(message.role).toBe(position % 2 === 0 ? 'user' : 'assistant');
+        if (message.role !== 'assistant') continue;
+        const userText = textOf(messages[position - 1]);
+        expect(
+          message.parts.map((part) => part.type),
+          session.chatId,
+        ).toEqual(['step-start', 'text']);
+        expect(textOf(message)).toBe(reply(turn, userText));
+      }
+    }
+
+    const queue = new Queue(runQueueName('demo'), {
+      connection: redis,
+      prefix: globalKeys().queuePrefix,
+    });
+    try {
+      await waitUntil(
+        async () => {
+          const statuses = await Promise.all(
+            sessions.map((session) => redis.hget(chatKeys(session.chatId).session, 'status')),
+          );
+          const counts = await queue.getJobCounts('active', 'wait', 'delayed');
+          return (
+            statuses.every((status) => status === 'suspended') &&
+            Object.values(counts).every((count) => count === 0)
+          );
+        },
+        {
+          description: 'every chat is suspended with no job left',
+          timeoutMs: 30_000,
+          intervalMs: 250,
+        },
+      );
+    } finally {
+      await queue.close();
+    }
+  });
+});
