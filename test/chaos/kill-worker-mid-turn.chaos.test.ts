@@ -144,6 +144,12 @@ describe('a worker killed mid-turn', () => {
       'Turn 2: you said "second". I have seen 2 user messages.',
     );
     expect(await redis.hget(chatKeys(session.chatId).session, 'turns')).toBe('2');
+    // The new run follows one that ended abnormally: a continuation, in Trigger.dev's meaning.
+    const reclaim = new RegExp(
+      `"chatId":"${session.chatId}"[^\\n]*"turns":1,"continuation":(true|false)[^\\n]*"chat claimed"`,
+    );
+    const reclaims = stack.workers.map((worker) => reclaim.exec(worker.output())?.[1]);
+    expect(reclaims.filter(Boolean)).toEqual(['true']);
   });
 });
 

@@ -69,5 +69,12 @@ describe('idle release', () => {
     const holders = claimedBy(session.chatId);
     expect(holders).toHaveLength(2);
     expect(holders.filter((name) => name !== firstHolder)).toHaveLength(1);
+    // A resume after an idle suspend is not a continuation (Trigger.dev's meaning).
+    const resumedBy = stack.workers.find((worker) => worker.name !== firstHolder);
+    expect(resumedBy?.output()).toMatch(
+      new RegExp(
+        `"chatId":"${session.chatId}"[^\\n]*"turns":1,"continuation":false[^\\n]*"chat claimed"`,
+      ),
+    );
   });
 });

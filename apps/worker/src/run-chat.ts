@@ -85,7 +85,10 @@ export async function runChat(
   dependencies.sessions.add(session);
   // A job fetched just before a drain began must not wait warm through it.
   if (dependencies.isDraining()) session.requestDrain();
-  logger.info({ epoch, turns: record.turns }, 'chat claimed');
+  logger.info(
+    { epoch, turns: record.turns, continuation: session.state.continuation },
+    'chat claimed',
+  );
   try {
     await session.open();
     const outcome = await agent.runSession(session, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatonStack } from '@baton/testing';
-import { postTurn, type TurnTrace } from './sse-client.ts';
+import { type PostTurnOptions, postTurn, type TurnTrace } from './sse-client.ts';
 
 export type SystemName = 'baton' | 'floor';
 
@@ -35,12 +35,14 @@ export class BenchChat {
     this.#hasHistory = options.hasHistory;
   }
 
-  async send(text: string): Promise<TurnTrace> {
+  /** One turn; `onChunk` sees every chunk as it is read (the recovery bench times them). */
+  async send(text: string, options: Pick<PostTurnOptions, 'onChunk'> = {}): Promise<TurnTrace> {
     this.#turnCount += 1;
     const turn = this.#hasHistory ? this.#turnCount : 1;
     const trace = await postTurn({
       url: this.#url,
       headers: this.#headers,
+      onChunk: options.onChunk,
       body: {
         id: this.chatId,
         message: { id: `bench-${randomUUID()}`, role: 'user', parts: [{ type: 'text', text }] },

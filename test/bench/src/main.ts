@@ -9,16 +9,25 @@ import {
 } from '@baton/testing';
 import { batonTarget, type ChatTarget, floorTarget } from './chat-target.ts';
 import { RedisStats } from './redis-stats.ts';
+import { type RecoveryResult, runRecoveryBench } from './recovery-bench.ts';
+import { formatRecoveryReport } from './recovery-report.ts';
 import { formatTable, type ReportRow, summarize } from './report.ts';
 import { runConcurrent, runInterleaved, type ScenarioResult } from './scenarios.ts';
 import { SystemProbe } from './system-probe.ts';
+import { wordsMessage } from './words-message.ts';
 
-// `pnpm bench`: Baton against the floor (DESIGN.md section 7), measured in one run on this
-// machine. It prints figures and exits non-zero only when a turn fails or a reply is wrong: a
-// benchmark asserts no timings (STYLE.md).
+// `pnpm bench`: Baton against the floor (DESIGN.md section 7), then how fast it recovers from a
+// killed worker and how fast a stopped one exits, measured in one run on this machine. It prints
+// figures and exits non-zero only when a turn fails, a reply is wrong or a stopped worker did not
+// exit cleanly: a benchmark asserts no timings (STYLE.md).
 
+const ONLY = readPart('BENCH_ONLY');
 const TURNS = readPositiveInteger('BENCH_TURNS', 30);
 const CONCURRENCY = readPositiveInteger('BENCH_CONCURRENCY', 20);
+/** SIGKILLs of the worker running a turn; 20 give a p95 and a p99 worth printing. */
+const KILLS = readPositiveInteger('BENCH_KILLS', 20);
+/** SIGTERMs of each kind (an idle worker, a worker mid-turn). */
+const STOPS = readPositiveInteger('BENCH_STOPS', 5);
 /** Chats per sequential scenario and system, taking turns round-robin (each stays warm). */
 const CHAT_COUNT = 3;
 const CONCURRENT_TURNS_PER_CHAT = 3;
@@ -40,8 +49,35 @@ type Systems = {
 const rows: ReportRow[] = [];
 const diagnostics: { scenario: string; lines: string[] }[] = [];
 let systems: Systems | undefined;
+let recovery: RecoveryResult | undefined;
 
 try {
+  if (ONLY !== 'recovery') await runFloorBench();
+  if (ONLY !== 'floor') {
+    recovery = await runRecoveryBench({ kills: KILLS, stops: STOPS, progress });
+  }
+  printReport();
+  if (recovery && recovery.problems.length > 0) {
+    console.error(`\nbench failed:\n${recovery.problems.join('\n')}`);
+    process.exitCode = 1;
+  }
+} catch (error) {
+  console.error('\nbench failed:', error);
+  if (systems) {
+    for (const service of [systems.stack.gateway, ...systems.stack.workers, systems.floor]) {
+      console.error(`\n--- last output of ${service.name} ---\n${service.output().slice(-3000)}`);
+    }
+  }
+  process.exitCode = 1;
+} finally {
+  await systems?.stop();
+}
+// A child that failed to get ready is not ours to stop (startServiceProcess keeps no handle on
+// it), and its pipes would keep this process alive: a failed bench must still end.
+if (process.exitCode === 1) process.exit(1);
+
+/** Baton against the floor: scenarios a) to d). */
+async function runFloorBench(): Promise<void> {
   progress(`BENCH_TURNS=${TURNS} BENCH_CONCURRENCY=${CONCURRENCY}; starting (delay 0 ms)`);
   const fast = await startSystems(0);
   systems = fast;
@@ -96,22 +132,7 @@ try {
   );
   await paced.stop();
   systems = undefined;
-
-  printReport();
-} catch (error) {
-  console.error('\nbench failed:', error);
-  if (systems) {
-    for (const service of [systems.stack.gateway, ...systems.stack.workers, systems.floor]) {
-      console.error(`\n--- last output of ${service.name} ---\n${service.output().slice(-3000)}`);
-    }
-  }
-  process.exitCode = 1;
-} finally {
-  await systems?.stop();
 }
-// A child that failed to get ready is not ours to stop (startServiceProcess keeps no handle on
-// it), and its pipes would keep this process alive: a failed bench must still end.
-if (process.exitCode === 1) process.exit(1);
 
 async function startSystems(delayMs: number): Promise<Systems> {
   const floorPort = await freePort();
@@ -188,14 +209,23 @@ async function measure(running: Systems, scenario: () => Promise<ScenarioResult[
 function printReport(): void {
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   const memoryGb = (totalmem() / 1024 ** 3).toFixed(1);
-  const order = (row: ReportRow) => `${row.scenario} ${row.system === 'baton' ? 0 : 1}`;
-  const sorted = [...rows].sort((left, right) => order(left).localeCompare(order(right)));
   console.log('');
-  console.log(`command: pnpm bench (BENCH_TURNS=${TURNS} BENCH_CONCURRENCY=${CONCURRENCY})`);
+  console.log(`command: ${commandLine()}`);
   console.log(
     `machine: node ${process.version}, ${platform()} ${release()}, ` +
       `${availableParallelism()} CPUs (${cpuModel}), ${memoryGb} GB`,
   );
+  if (rows.length > 0) printFloorReport();
+  if (recovery) {
+    console.log('');
+    console.log(formatRecoveryReport(recovery, commandLine()));
+  }
+  console.log(`total: ${((performance.now() - benchStartedAtMs) / 1000).toFixed(1)} s`);
+}
+
+function printFloorReport(): void {
+  const order = (row: ReportRow) => `${row.scenario} ${row.system === 'baton' ? 0 : 1}`;
+  const sorted = [...rows].sort((left, right) => order(left).localeCompare(order(right)));
   console.log(
     'baton: 1 gateway + 1 worker + its own redis-server; floor: the demo model streamed from a ' +
       'Hono handler in its own process; one client (this process), HTTP + SSE, same code for both',
@@ -223,7 +253,15 @@ function printReport(): void {
     '  (CPU includes idle background work over the window, e.g. lease renewals and input polls;\n' +
       '  it weighs most on the long 20 ms scenarios. The client is shared by both systems.)',
   );
-  console.log(`total: ${((performance.now() - benchStartedAtMs) / 1000).toFixed(1)} s`);
+}
+
+/** How to run this again: the part and the sizes in effect. */
+function commandLine(): string {
+  const sizes = [
+    ...(ONLY === 'recovery' ? [] : [`BENCH_TURNS=${TURNS}`, `BENCH_CONCURRENCY=${CONCURRENCY}`]),
+    ...(ONLY === 'floor' ? [] : [`BENCH_KILLS=${KILLS}`, `BENCH_STOPS=${STOPS}`]),
+  ];
+  return `${ONLY ? `BENCH_ONLY=${ONLY} ` : ''}pnpm bench (${sizes.join(' ')})`;
 }
 
 function progress(message: string): void {
@@ -241,10 +279,10 @@ function readPositiveInteger(name: string, fallback: number): number {
   return value;
 }
 
-/** `alpha bravo … ` cycled to `count` words: deterministic, so replies are checkable. */
-function wordsMessage(count: number): string {
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
-  return Array.from({ length: count }, (_, index) => `${words[index % words.length]}${index}`).join(
-    ' ',
-  );
+/** `BENCH_ONLY`: `floor` (Baton against the floor) or `recovery`; unset runs both. */
+function readPart(name: string): 'floor' | 'recovery' | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'floor' || raw === 'recovery') return raw;
+  throw new Error(`${name} must be floor or recovery, got ${JSON.stringify(raw)}`);
 }

@@ -95,8 +95,16 @@ export function formatTable(rows: readonly ReportRow[]): string {
       formatNumber(row.readsPerTurn, 0),
     ];
   });
-  const table = [[...HEADERS], ...lines];
-  const widths = HEADERS.map((_, column) =>
+  return renderTable(HEADERS, lines);
+}
+
+/** A plain-text table: a header row, a rule, then the rows, columns padded to their widest. */
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const table = [headers, ...rows];
+  const widths = headers.map((_, column) =>
     Math.max(...table.map((cells) => (cells[column] ?? '').length)),
   );
   const render = (cells: readonly string[]) =>
@@ -105,7 +113,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
       .join(' | ')
       .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('-+-');
-  return [render(table[0] ?? []), rule, ...table.slice(1).map(render)].join('\n');
+  return [render(headers), rule, ...rows.map(render)].join('\n');
 }
 
 /** `2.10x (+12.3 ms)`: how many times the floor's time, and the absolute overhead. */

@@ -10,7 +10,7 @@ export type TurnTrace = {
   /** When the body ended. */
   endedAtMs: number;
   deltaCount: number;
-  /** The `text-delta` deltas, joined: the reply. */
+  /** The `text-delta` deltas, joined: the reply (a `reset-step` drops its step's deltas). */
   text: string;
   errorTexts: string[];
   /** Whether the stream ended with `data: [DONE]`. */
@@ -24,6 +24,8 @@ export type PostTurnOptions = {
   headers?: Record<string, string>;
   body: unknown;
   timeoutMs?: number;
+  /** Called for every chunk as it is read, with the time of the read that completed it. */
+  onChunk?: (chunk: UIMessageChunk, atMs: number) => void;
 };
 
 /**
@@ -52,6 +54,8 @@ export async function postTurn(options: PostTurnOptions): Promise<TurnTrace> {
   let lastDeltaAtMs = Number.NaN;
   let deltaCount = 0;
   const texts: string[] = [];
+  /** Where the current step's deltas begin in `texts`: what a `reset-step` drops. */
+  let stepTextStart = 0;
   const errorTexts: string[] = [];
   let isDone = false;
   let readCount = 0;
@@ -67,6 +71,7 @@ export async function postTurn(options: PostTurnOptions): Promise<TurnTrace> {
       return;
     }
     const chunk = JSON.parse(data) as UIMessageChunk;
+    options.onChunk?.(chunk, atMs);
     if (chunk.type === 'text-delta') {
       if (deltaCount === 0) firstDeltaAtMs = atMs;
       lastDeltaAtMs = atMs;
@@ -74,6 +79,12 @@ export async function postTurn(options: PostTurnOptions): Promise<TurnTrace> {
       texts.push(chunk.delta);
     } else if (chunk.type === 'error') {
       errorTexts.push(chunk.errorText);
+    } else if (chunk.type === 'start-step') {
+      stepTextStart = texts.length;
+    } else if (chunk.type === 'reset-step') {
+      // A recovered turn drops its dead attempt's unfinished step, as the AI SDK's client does
+      // (it splices the step's parts; the continuation's own `start-step` is not sent).
+      texts.length = stepTextStart;
     }
   };
 

@@ -1,0 +1,140 @@
+import { type BatonStack, startBatonStack } from '@baton/testing';
+import { batonTarget } from './chat-target.ts';
+import { measureIdleStop, measureMidTurnStop, type StopSample } from './graceful-stop.ts';
+import { type KillSample, measureKillRecovery, type RecoveryContext } from './kill-recovery.ts';
+import { RedisConnection } from './redis-connection.ts';
+import { wordsMessage } from './words-message.ts';
+
+/** The worker settings that set how fast a dead worker's chat is taken over. */
+export type RecoverySettings = {
+  leaseMs: number;
+  stalledIntervalMs: number;
+  idleTimeoutSeconds: number;
+  /** Names of the settings above that came from the environment rather than the defaults. */
+  overridden: string[];
+  demoDelayMs: number;
+  messageWords: number;
+};
+
+export type RecoveryResult = {
+  settings: RecoverySettings;
+  kills: KillSample[];
+  idleStops: StopSample[];
+  midTurnStops: StopSample[];
+  /** What went wrong without failing a turn, e.g. a stop that did not exit with code 0. */
+  problems: string[];
+  durationMs: number;
+};
+
+export type RecoveryBenchOptions = {
+  kills: number;
+  /** Stops of each kind (idle, mid-turn). */
+  stops: number;
+  progress: (message: string) => void;
+};
+
+const DEMO_DELAY_MS = 20;
+/**
+ * ~150 words: a reply of ~160 deltas 20 ms apart, about 3.3 s, so the kill (3 deltas in) lands
+ * well inside the turn. A recovered turn streams its step again from the start.
+ */
+const MESSAGE_WORDS = 150;
+const SHORT_MESSAGE = 'How is the durable chat doing today?';
+
+/**
+ * The recovery bench: a stack of 2 workers with the default lease settings; SIGKILLs of the
+ * worker running a turn (how long until the turn streams again), then SIGTERMs of idle and busy
+ * workers (how long until they exited). Each killed or stopped worker is replaced, so 2 run.
+ */
+export async function runRecoveryBench(options: RecoveryBenchOptions): Promise<RecoveryResult> {
+  const startedAtMs = performance.now();
+  const settings = recoverySettings();
+  const message = wordsMessage(MESSAGE_WORDS);
+  options.progress(
+    `recovery: starting (2 workers, lease ${settings.leaseMs} ms, ` +
+      `stalled check ${settings.stalledIntervalMs} ms)`,
+  );
+  const stack = await startBatonStack({
+    workers: 2,
+    env: { BATON_DEMO_DELAY_MS: String(DEMO_DELAY_MS), LOG_LEVEL: 'warn' },
+    // Info is needed: the stack knows a worker is ready by its "worker started" line, and the
+    // bench reads claims and drains from the log. A worker logs at info per chat, never per chunk.
+    workerEnv: { LOG_LEVEL: 'info' },
+  });
+  let redis: RedisConnection | undefined;
+  try {
+    redis = await RedisConnection.open(stack.redis.url);
+    const context: RecoveryContext = { stack, redis, target: batonTarget(stack), chatIds: [] };
+    // Unmeasured: the first turn of a stack pays for compiling the gateway's and worker's paths.
+    await (await context.target.openChat()).send(SHORT_MESSAGE);
+
+    const kills: KillSample[] = [];
+    for (let index = 0; index < options.kills; index += 1) {
+      kills.push(await measureKillRecovery(context, message));
+      if ((index + 1) % 5 === 0 || index + 1 === options.kills) {
+        options.progress(`recovery: ${index + 1}/${options.kills} kills`);
+      }
+    }
+    const idleStops: StopSample[] = [];
+    for (let index = 0; index < options.stops; index += 1) {
+      idleStops.push(await measureIdleStop(context, SHORT_MESSAGE));
+    }
+    options.progress(`recovery: ${options.stops} idle stops`);
+    const midTurnStops: StopSample[] = [];
+    for (let index = 0; index < options.stops; index += 1) {
+      midTurnStops.push(await measureMidTurnStop(context, message));
+    }
+    options.progress(`recovery: ${options.stops} mid-turn stops`);
+
+    const problems = [...idleStops, ...midTurnStops]
+      .filter((stop) => stop.exitCode !== 0)
+      .map(
+        (stop) =>
+          `${stop.kind} stop of ${stop.worker} exited with code ${stop.exitCode}, ` +
+          `signal ${stop.exitSignal}`,
+      );
+    return {
+      settings,
+      kills,
+      idleStops,
+      midTurnStops,
+      problems,
+      durationMs: performance.now() - startedAtMs,
+    };
+  } catch (error) {
+    printOutputs(stack);
+    throw error;
+  } finally {
+    redis?.close();
+    await stack.stop();
+  }
+}
+
+/**
+ * What the workers run with: the bench sets none of these, so a worker takes them from the
+ * environment the bench inherited, else its defaults (apps/worker/src/config.ts).
+ */
+function recoverySettings(): RecoverySettings {
+  const overridden: string[] = [];
+  const read = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    overridden.push(name);
+    return Number(raw);
+  };
+  return {
+    leaseMs: read('BATON_LEASE_MS', 2_000),
+    stalledIntervalMs: read('BATON_STALLED_INTERVAL_MS', 1_000),
+    idleTimeoutSeconds: read('BATON_IDLE_TIMEOUT_SECONDS', 30),
+    overridden,
+    demoDelayMs: DEMO_DELAY_MS,
+    messageWords: MESSAGE_WORDS,
+  };
+}
+
+/** The end of every process's output that may tell why a turn failed. */
+function printOutputs(stack: BatonStack): void {
+  for (const service of [stack.gateway, ...stack.workers.slice(-4)]) {
+    console.error(`\n--- last output of ${service.name} ---\n${service.output().slice(-3000)}`);
+  }
+}
