@@ -13,6 +13,7 @@ import {
 } from 'ai';
 import type { AgentSession, SessionMessage, SessionState } from './agent-session.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
+import { executableToolNames, executePendingToolCalls } from './pending-tool-calls.ts';
 import {
   type InferSchemaOutput,
   type StandardSchema,
@@ -229,7 +230,12 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
   const continued = uiMessages.at(-1)?.role === 'assistant' ? uiMessages.at(-1) : undefined;
   const { recovery } = incoming;
   const plan = recovery
-    ? await planRecovery(recovery, options.recovery, { chatId: state.chatId, turn, continued })
+    ? await planRecovery(recovery, options.recovery, {
+        chatId: state.chatId,
+        turn,
+        continued,
+        executableTools: executableToolNames(options.tools ?? {}),
+      })
     : undefined;
   const needsReset = plan !== undefined && plan.kind !== 'settle' && plan.needsReset;
   const channel = await session.startTurn({
@@ -273,6 +279,19 @@ async function runTurn<Schema extends StandardSchema | undefined, Tools extends 
         options.clientDataSchema,
         incoming.clientData,
       )) as ClientDataOf<Schema>;
+    }
+    if (plan?.kind === 'continue' && plan.pendingToolCalls.length > 0) {
+      // The tools run before the hooks and the model, as they would have in the dead run.
+      await executePendingToolCalls(plan.pendingToolCalls, tools, {
+        messages: await convertToModelMessages(
+          uiMessages.filter((message) => message.id !== plan.partial?.id),
+          { tools, ignoreIncompleteToolCalls: true },
+        ),
+        signal,
+        write,
+      });
+      const resumed = await buildResponseMessage(chunks, continued);
+      if (resumed) uiMessages = upsert(uiMessages, resumed).messages;
     }
     modelMessages = await convertToModelMessages(withoutEmptyLastMessage(uiMessages), {
       tools,

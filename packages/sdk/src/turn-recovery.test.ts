@@ -221,4 +221,71 @@ describe('recovering a turn', () => {
     expect(model.doStreamCalls).toHaveLength(0);
     expect(session.turns[0]?.status).toBe('error');
   });
+
+  it('executes a tool call that was running, with its original id, and keeps its step', async () => {
+    const model = textModel('It is sunny in Oslo.');
+    const executions: string[] = [];
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      { type: 'tool-input-start', toolCallId: 'call-7', toolName: 'getWeather' },
+      { type: 'tool-input-delta', toolCallId: 'call-7', inputTextDelta: '{"city":"Oslo"}' },
+      {
+        type: 'tool-input-available',
+        toolCallId: 'call-7',
+        toolName: 'getWeather',
+        input: { city: 'Oslo' },
+      },
+    ];
+    const session = new MemorySession();
+    session.send(user, { recovery: { attempt: 1, chunks: dead } });
+    await runWith(model, executions).runSession(session, { idleTimeoutInSeconds: 0 });
+
+    expect(executions).toEqual(['call-7']);
+    const [turn] = session.turns;
+    expect(turn?.chunks.slice(0, 2)).toEqual([
+      {
+        type: 'tool-output-available',
+        toolCallId: 'call-7',
+        output: { city: 'Oslo', condition: 'sunny' },
+      },
+      { type: 'finish-step' },
+    ]);
+    expect(turn?.chunks).not.toContainEqual({ type: 'reset-step' });
+    const answer = session.messages[1];
+    expect(answer?.parts.map((part) => part.type)).toEqual([
+      'step-start',
+      'tool-getWeather',
+      'step-start',
+      'text',
+    ]);
+    expect(answer?.parts[1]).toMatchObject({ toolCallId: 'call-7', state: 'output-available' });
+    expect(await clientView([...dead, ...(turn?.chunks ?? [])])).toEqual(answer);
+    expect(model.doStreamCalls[0]?.prompt.map((message) => message.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+    ]);
+  });
+
+  it('runs a step again when a tool call in it had not its whole input', async () => {
+    const model = textModel('Done.');
+    const executions: string[] = [];
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      {
+        type: 'tool-input-available',
+        toolCallId: 'a',
+        toolName: 'getWeather',
+        input: { city: 'Oslo' },
+      },
+      { type: 'tool-input-start', toolCallId: 'b', toolName: 'getWeather' },
+    ];
+    const session = new MemorySession();
+    session.send(user, { recovery: { attempt: 1, chunks: dead } });
+    await runWith(model, executions).runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(executions).toEqual([]);
+    expect(session.turns[0]?.chunks[0]).toEqual({ type: 'reset-step' });
+  });
 });

@@ -18,9 +18,19 @@ export type RecoveryPlan =
   /**
    * Continue the turn in the same assistant message: `partial` holds the finished steps (tool
    * calls with their outputs are kept and never run again), the unfinished step is dropped with a
-   * `reset-step` when `needsReset`.
+   * `reset-step` when `needsReset`. When the unfinished step had only tool calls left to execute,
+   * it is kept instead (`needsReset` false): `pendingToolCalls` run again with their original
+   * `toolCallId`, the tools' idempotency key, and the model continues after them.
    */
-  | { kind: 'continue'; partial: UIMessage | undefined; needsReset: boolean };
+  | {
+      kind: 'continue';
+      partial: UIMessage | undefined;
+      needsReset: boolean;
+      pendingToolCalls: PendingToolCall[];
+    };
+
+/** A tool call whose input was complete when its run died, but whose output never came. */
+export type PendingToolCall = { toolCallId: string; toolName: string; input: unknown };
 
 /** What `onRecovery` gets: the turn, and what the dead attempts left of the answer. */
 export type RecoveryEvent = {
@@ -58,9 +68,15 @@ export const DEFAULT_RECOVERY_ATTEMPTS = 2;
 export async function planRecovery(
   recovery: TurnRecovery,
   options: RecoveryOptions | undefined,
-  context: { chatId: string; turn: number; continued: UIMessage | undefined },
+  context: {
+    chatId: string;
+    turn: number;
+    continued: UIMessage | undefined;
+    /** Names of the tools the runtime can execute itself (declared with an `execute`). */
+    executableTools: ReadonlySet<string>;
+  },
 ): Promise<RecoveryPlan> {
-  const plan = await defaultPlan(recovery, options, context.continued);
+  const plan = await defaultPlan(recovery, options, context);
   if (plan.kind !== 'continue' || !options?.onRecovery) return plan;
   const decision = await options.onRecovery({
     chatId: context.chatId,
@@ -75,7 +91,7 @@ export async function planRecovery(
 async function defaultPlan(
   recovery: TurnRecovery,
   options: RecoveryOptions | undefined,
-  continued: UIMessage | undefined,
+  context: { continued: UIMessage | undefined; executableTools: ReadonlySet<string> },
 ): Promise<RecoveryPlan> {
   const { chunks } = recovery;
   if (chunks.some((chunk) => chunk.type === 'finish')) return { kind: 'settle' };
@@ -87,12 +103,76 @@ async function defaultPlan(
   if (recovery.attempt > (options?.maxAttempts ?? DEFAULT_RECOVERY_ATTEMPTS)) {
     return { kind: 'give-up', needsReset };
   }
-  const finished = chunks.slice(0, lastFinishedStep + 1);
   const start = chunks.find((chunk) => chunk.type === 'start');
+  const pendingToolCalls = resumableToolCalls(unfinished, context.executableTools);
+  // Keep the unfinished step when only tool executions were missing from it.
+  const kept = pendingToolCalls.length > 0 ? chunks : chunks.slice(0, lastFinishedStep + 1);
   // The start chunk carries the message id, which the continuation keeps.
-  const withStart = start && !finished.includes(start) ? [start, ...finished] : finished;
-  const partial = await buildResponseMessage(withStart, continued);
-  return { kind: 'continue', partial, needsReset };
+  const withStart = start && !kept.includes(start) ? [start, ...kept] : kept;
+  const partial = await buildResponseMessage(withStart, context.continued);
+  return {
+    kind: 'continue',
+    partial,
+    needsReset: needsReset && pendingToolCalls.length === 0,
+    pendingToolCalls,
+  };
+}
+
+/**
+ * The tool calls of an unfinished step that can be executed again as they are: the step must
+ * have nothing else in flight (no text or reasoning part still open, no tool input still
+ * streaming), every call without an output must have its full input, and the runtime must know
+ * how to execute the tool. Otherwise the whole step is run again.
+ */
+function resumableToolCalls(
+  unfinished: readonly UIMessageChunk[],
+  executableTools: ReadonlySet<string>,
+): PendingToolCall[] {
+  const lastReset = unfinished.findLastIndex((chunk) => chunk.type === 'reset-step');
+  const step = unfinished.slice(lastReset + 1);
+  const open = new Set<string>();
+  const inputs = new Map<string, PendingToolCall>();
+  const settled = new Set<string>();
+  for (const chunk of step) {
+    switch (chunk.type) {
+      case 'text-start':
+      case 'reasoning-start':
+        open.add(`${chunk.type}:${chunk.id}`);
+        break;
+      case 'text-end':
+        open.delete(`text-start:${chunk.id}`);
+        break;
+      case 'reasoning-end':
+        open.delete(`reasoning-start:${chunk.id}`);
+        break;
+      case 'tool-input-start':
+        open.add(`tool:${chunk.toolCallId}`);
+        break;
+      case 'tool-input-available':
+        open.delete(`tool:${chunk.toolCallId}`);
+        if (chunk.providerExecuted) return [];
+        inputs.set(chunk.toolCallId, {
+          toolCallId: chunk.toolCallId,
+          toolName: chunk.toolName,
+          input: chunk.input,
+        });
+        break;
+      case 'tool-input-error':
+      case 'tool-output-available':
+      case 'tool-output-error':
+      case 'tool-output-denied':
+        open.delete(`tool:${chunk.toolCallId}`);
+        settled.add(chunk.toolCallId);
+        break;
+      case 'tool-approval-request':
+        return [];
+      default:
+        break;
+    }
+  }
+  const pending = [...inputs.values()].filter((call) => !settled.has(call.toolCallId));
+  if (open.size > 0 || pending.length === 0) return [];
+  return pending.every((call) => executableTools.has(call.toolName)) ? pending : [];
 }
 
 /**

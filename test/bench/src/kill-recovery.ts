@@ -29,6 +29,11 @@ export type KillSample = {
   firstDeltaMs: number;
   /** Just before the SIGKILL → the `chat claimed` line of the recovering worker (wall clock). */
   claimMs: number | undefined;
+  /**
+   * The killed worker's `chat claimed` → the kill (wall clock): how old the run's BullMQ job was,
+   * which sets how much of its lock (renewed about every second) was left.
+   */
+  jobAgeAtKillMs: number | undefined;
   /** The claim found the dead worker's lease still live and waited this long (its log). */
   leaseWaitMs: number | undefined;
   /** Chunks the dead worker had written that were read after the kill, before the gap. */
@@ -92,9 +97,11 @@ export async function measureKillRecovery(
   const firstDelta = chunks.find(
     (chunk) => chunk.type === 'text-delta' && chunk.atMs >= recovered.chunk.atMs,
   );
-  const afterKill = workerLogLines(stack.workers).filter(
-    (line) => line.chatId === chat.chatId && line.timeMs >= killedAtEpochMs,
+  const chatLines = workerLogLines(stack.workers).filter((line) => line.chatId === chat.chatId);
+  const deadClaim = chatLines.findLast(
+    (line) => line.message === 'chat claimed' && line.timeMs < killedAtEpochMs,
   );
+  const afterKill = chatLines.filter((line) => line.timeMs >= killedAtEpochMs);
   const claim = afterKill.find((line) => line.message === 'chat claimed');
   const leaseWait = afterKill.find(
     (line) => line.message === 'waiting for the previous lease to expire',
@@ -108,6 +115,7 @@ export async function measureKillRecovery(
     firstChunkType: recovered.chunk.type,
     firstDeltaMs: (firstDelta?.atMs ?? Number.NaN) - killedAtMs,
     claimMs: claim ? claim.timeMs - killedAtEpochMs : undefined,
+    jobAgeAtKillMs: deadClaim ? killedAtEpochMs - deadClaim.timeMs : undefined,
     leaseWaitMs: typeof leaseWait === 'number' ? leaseWait : undefined,
     inFlightChunks: recovered.index - chunks.filter((chunk) => chunk.atMs <= killedAtMs).length,
     killToDoneMs: trace.endedAtMs - killedAtMs,

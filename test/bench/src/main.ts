@@ -8,9 +8,9 @@ import {
   startServiceProcess,
 } from '@baton/testing';
 import { batonTarget, type ChatTarget, floorTarget } from './chat-target.ts';
-import { RedisStats } from './redis-stats.ts';
 import { type RecoveryResult, runRecoveryBench } from './recovery-bench.ts';
 import { formatRecoveryReport } from './recovery-report.ts';
+import { RedisStats } from './redis-stats.ts';
 import { formatTable, type ReportRow, summarize } from './report.ts';
 import { runConcurrent, runInterleaved, type ScenarioResult } from './scenarios.ts';
 import { SystemProbe } from './system-probe.ts';

@@ -35,10 +35,11 @@ export type RecoveryBenchOptions = {
 
 const DEMO_DELAY_MS = 20;
 /**
- * ~150 words: a reply of ~160 deltas 20 ms apart, about 3.3 s, so the kill (3 deltas in) lands
- * well inside the turn. A recovered turn streams its step again from the start.
+ * A reply of ~70 deltas 20 ms apart, about 1.4 s: the kill (3 deltas in) lands well inside the
+ * turn. Not longer: a recovered turn streams its unfinished step again from its start, so every
+ * kill costs the whole reply after the takeover (150 words took 6.5 s a kill, 20 kills 2+ min).
  */
-const MESSAGE_WORDS = 150;
+const MESSAGE_WORDS = 60;
 const SHORT_MESSAGE = 'How is the durable chat doing today?';
 
 /**

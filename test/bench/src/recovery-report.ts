@@ -1,4 +1,5 @@
 import type { StopSample } from './graceful-stop.ts';
+import type { KillSample } from './kill-recovery.ts';
 import type { RecoveryResult } from './recovery-bench.ts';
 import { renderTable } from './report.ts';
 import { median, percentile } from './stats.ts';
@@ -40,6 +41,11 @@ export function formatRecoveryReport(result: RecoveryResult, command: string): s
     shortRow('  turn end ([DONE] read) -> exit', turnEnds),
   ];
   const recoverers = kills.filter((kill) => kill.isRecoveredByReplacement).length;
+  const byReplacement = (isReplacement: boolean) =>
+    kills.filter((kill) => kill.isRecoveredByReplacement === isReplacement);
+  const jobAges = kills.flatMap((kill) =>
+    kill.jobAgeAtKillMs === undefined ? [] : [kill.jobAgeAtKillMs],
+  );
   const leaseWaits = kills.flatMap((kill) =>
     kill.leaseWaitMs === undefined ? [] : [kill.leaseWaitMs],
   );
@@ -64,7 +70,10 @@ export function formatRecoveryReport(result: RecoveryResult, command: string): s
     `kills: SIGKILL -> first chunk per kill, in order (ms): ` +
       kills.map((kill) => kill.firstChunkMs.toFixed(0)).join(' '),
     `  first chunk after the gap: ${formatCounts(firstTypes)}; recovered by the surviving ` +
-      `worker ${kills.length - recoverers}, by the replacement ${recoverers}`,
+      `worker ${kills.length - recoverers}${firstChunkMedian(byReplacement(false))}, by the ` +
+      `replacement ${recoverers}${firstChunkMedian(byReplacement(true))}`,
+    `  the kill came ${range(jobAges)} ms after the dead worker's claim of the chat (age of the ` +
+      'BullMQ job and its lock)',
     `  claim waited for the dead lease: ${leaseWaits.length}/${kills.length}` +
       (leaseWaits.length > 0 ? ` (retryAfter p50 ${median(leaseWaits).toFixed(0)} ms)` : '') +
       `; chats the killed worker held: ${range(kills.map((kill) => kill.heldChats))}; ` +
@@ -77,6 +86,12 @@ export function formatRecoveryReport(result: RecoveryResult, command: string): s
     '  (wall clock). Every killed or stopped worker is replaced; every chat then answers again.',
     `recovery part: ${(result.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');
+}
+
+function firstChunkMedian(kills: readonly KillSample[]): string {
+  return kills.length === 0
+    ? ''
+    : ` (first chunk p50 ${median(kills.map((kill) => kill.firstChunkMs)).toFixed(0)} ms)`;
 }
 
 function fullRow(label: string, samples: readonly number[]): string[] {
