@@ -10,19 +10,21 @@ export { chat } from './chat.ts';
 export {
   type AgentDefinition,
   type AgentRuntimeDefaults,
-  type ChatAgentOptions,
-  type ChatRunPayload,
-  type ChatRunResult,
-  type ChatStartEvent,
-  type ChatWriter,
   chatAgent,
   isAgentDefinition,
-  RecoveryExhaustedError,
-  type TurnCompleteEvent,
-  type TurnStartEvent,
 } from './chat-agent.ts';
+export type {
+  ChatAgentOptions,
+  ChatRunPayload,
+  ChatRunResult,
+  ChatStartEvent,
+  ChatWriter,
+  TurnCompleteEvent,
+  TurnStartEvent,
+} from './chat-agent-options.ts';
 export { cleanupAbortedParts, INTERRUPTED_TOOL_ERROR_TEXT } from './cleanup-aborted-parts.ts';
 export { type Logger, SILENT_LOGGER } from './logger.ts';
+export { RecoveryExhaustedError } from './run-turn.ts';
 export {
   ClientDataValidationError,
   type InferSchemaOutput,
