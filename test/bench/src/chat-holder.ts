@@ -1,26 +1,17 @@
+import { chatKeys } from '@baton/redis';
 import type { ServiceProcess } from '@baton/testing';
-import type { RedisConnection } from './redis-connection.ts';
+import type { Redis } from 'ioredis';
 
-const KEY_PREFIX = process.env.BATON_KEY_PREFIX || 'baton';
 const POLL_INTERVAL_MS = 5;
 
-/**
- * The session hash of a chat: `chatKeys(chatId).session` of `@baton/redis`, spelled out here
- * because the bench does not depend on that package.
- */
-export function sessionKey(chatId: string): string {
-  return `${KEY_PREFIX}:{${chatId}}:session`;
-}
-
 /** The worker id in the chat's session `holder` field; empty while nobody holds it. */
-export async function holderIdOf(redis: RedisConnection, chatId: string): Promise<string> {
-  const holder = await redis.command('HGET', sessionKey(chatId), 'holder');
-  return typeof holder === 'string' ? holder : '';
+export async function holderIdOf(redis: Redis, chatId: string): Promise<string> {
+  return (await redis.hget(chatKeys(chatId).session, 'holder')) ?? '';
 }
 
 /** The live worker process that holds the chat, polled until one does. */
 export async function holderOf(
-  redis: RedisConnection,
+  redis: Redis,
   workers: readonly ServiceProcess[],
   chatId: string,
   timeoutMs = 5_000,

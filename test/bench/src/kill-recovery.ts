@@ -1,13 +1,14 @@
 import type { BatonStack } from '@baton/testing';
+import type { Redis } from 'ioredis';
 import { holderIdOf, holderOf } from './chat-holder.ts';
 import type { ChatTarget } from './chat-target.ts';
-import type { RedisConnection } from './redis-connection.ts';
+import { stalledAtEpochMs } from './queue-events.ts';
 import { workerLogLines } from './worker-log.ts';
 
 /** A stack under the recovery bench, and what its steps share. */
 export type RecoveryContext = {
   stack: BatonStack;
-  redis: RedisConnection;
+  redis: Redis;
   target: ChatTarget;
   /** Every chat the bench opened on the stack, to count what a worker held when it died. */
   chatIds: string[];
@@ -27,6 +28,8 @@ export type KillSample = {
   firstChunkType: string;
   /** Just before the SIGKILL → the first `text-delta` of the recovered turn. */
   firstDeltaMs: number;
+  /** Just before the SIGKILL → BullMQ's stalled check moved the run job back (its event). */
+  stalledMs: number | undefined;
   /** Just before the SIGKILL → the `chat claimed` line of the recovering worker (wall clock). */
   claimMs: number | undefined;
   /**
@@ -46,9 +49,12 @@ export type KillSample = {
 const DELTAS_BEFORE_KILL = 3;
 /**
  * Silence that marks the recovery gap. The dead worker's last chunks may still arrive just after
- * the kill; the demo model paces its deltas 20 ms apart; a takeover waits for the lease (2 s).
+ * the kill; the demo model paces its deltas 20 ms apart; a takeover waits for the run's BullMQ
+ * lock (the lease, 500 ms at the least) to expire.
  */
 const GAP_MS = 250;
+/** The agent of `batonTarget`'s chats (`createSession`'s default): its run queue's events. */
+const AGENT_ID = 'demo';
 
 /**
  * Starts a turn on a fresh chat, SIGKILLs the worker holding it once a few deltas arrived, starts
@@ -106,6 +112,11 @@ export async function measureKillRecovery(
   const leaseWait = afterKill.find(
     (line) => line.message === 'waiting for the previous lease to expire',
   )?.fields.retryAfterMs;
+  const stalledAt = await stalledAtEpochMs(redis, {
+    agentId: AGENT_ID,
+    chatId: chat.chatId,
+    sinceEpochMs: killedAtEpochMs,
+  });
   return {
     killedWorker: victim.name,
     recoveredBy: claim?.worker,
@@ -114,6 +125,7 @@ export async function measureKillRecovery(
     firstChunkMs: recovered.chunk.atMs - killedAtMs,
     firstChunkType: recovered.chunk.type,
     firstDeltaMs: (firstDelta?.atMs ?? Number.NaN) - killedAtMs,
+    stalledMs: stalledAt === undefined ? undefined : stalledAt - killedAtEpochMs,
     claimMs: claim ? claim.timeMs - killedAtEpochMs : undefined,
     jobAgeAtKillMs: deadClaim ? killedAtEpochMs - deadClaim.timeMs : undefined,
     leaseWaitMs: typeof leaseWait === 'number' ? leaseWait : undefined,

@@ -19,6 +19,7 @@ export function formatRecoveryReport(result: RecoveryResult, command: string): s
   const { settings, kills, idleStops, midTurnStops } = result;
   const source = (name: string) => (settings.overridden.includes(name) ? name : 'default');
   const claims = kills.flatMap((kill) => (kill.claimMs === undefined ? [] : [kill.claimMs]));
+  const stalls = kills.flatMap((kill) => (kill.stalledMs === undefined ? [] : [kill.stalledMs]));
   const turnEnds = midTurnStops.flatMap((stop) =>
     stop.turnEndToExitMs === undefined ? [] : [stop.turnEndToExitMs],
   );
@@ -27,6 +28,7 @@ export function formatRecoveryReport(result: RecoveryResult, command: string): s
       'SIGKILL -> first chunk of the recovered turn',
       kills.map((kill) => kill.firstChunkMs),
     ),
+    fullRow('  SIGKILL -> stalled job back in wait (BullMQ)', stalls),
     fullRow('  SIGKILL -> chat claimed (next holder log)', claims),
     fullRow(
       '  SIGKILL -> first text-delta after the gap',
@@ -82,8 +84,9 @@ export function formatRecoveryReport(result: RecoveryResult, command: string): s
       `${range(heldIdle)}; mid-turn turns recovered instead of finished: ` +
       `${recoveredMidTurn}/${midTurnStops.length}`,
     'SIGKILL/SIGTERM: just before the signal; chunk times as read by the client on the same SSE',
-    '  response (the gateway lives on); claimed: the next holder\'s "chat claimed" log line',
-    '  (wall clock). Every killed or stopped worker is replaced; every chat then answers again.',
+    '  response (the gateway lives on); stalled: BullMQ\'s "stalled" event of the run job (Redis',
+    '  clock); claimed: the next holder\'s "chat claimed" log line (after its checkpoint load).',
+    '  Every killed or stopped worker is replaced; every chat then answers again.',
     `recovery part: ${(result.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }
