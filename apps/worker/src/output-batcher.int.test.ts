@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '@baton/protocol';
 import { createRedisClient } from '@baton/redis';
-import { RedisSessionStore } from '@baton/session-store';
+import { RedisSessionStore, WriteFence } from '@baton/session-store';
 import { type RedisServer, startRedisServer } from '@baton/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,11 @@ async function claimedChat(chatId: string): Promise<number> {
 describe('OutputBatcher', () => {
   it('writes a burst of chunks in a few round trips, in order', async () => {
     const epoch = await claimedChat('burst');
-    const batcher = new OutputBatcher({ store, chatId: 'burst', epoch, onError: () => {} });
+    const batcher = new OutputBatcher({
+      store,
+      fence: new WriteFence('burst', epoch),
+      onError: () => {},
+    });
     for (let index = 0; index < 600; index += 1) {
       batcher.write({ type: 'text-delta', id: 't', delta: String(index) });
     }
@@ -61,8 +65,7 @@ describe('OutputBatcher', () => {
     const errors: unknown[] = [];
     const batcher = new OutputBatcher({
       store,
-      chatId: 'fenced',
-      epoch,
+      fence: new WriteFence('fenced', epoch),
       onError: (error) => errors.push(error),
     });
     batcher.write({ type: 'text-delta', id: 't', delta: 'zombie' });

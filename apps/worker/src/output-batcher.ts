@@ -1,4 +1,4 @@
-import type { RedisSessionStore } from '@baton/session-store';
+import type { RedisSessionStore, WriteFence } from '@baton/session-store';
 import type { UIMessageChunk } from 'ai';
 
 /** Bounds one Lua call's argument list; a burst larger than this takes several round trips. */
@@ -12,8 +12,7 @@ const MAX_BATCH_SIZE = 256;
  */
 export class OutputBatcher {
   readonly #store: RedisSessionStore;
-  readonly #chatId: string;
-  readonly #epoch: number;
+  readonly #fence: WriteFence;
   readonly #onError: (error: unknown) => void;
   #pending: string[] = [];
   #flushing: Promise<void> | undefined;
@@ -23,13 +22,11 @@ export class OutputBatcher {
 
   constructor(options: {
     store: RedisSessionStore;
-    chatId: string;
-    epoch: number;
+    fence: WriteFence;
     onError: (error: unknown) => void;
   }) {
     this.#store = options.store;
-    this.#chatId = options.chatId;
-    this.#epoch = options.epoch;
+    this.#fence = options.fence;
     this.#onError = options.onError;
   }
 
@@ -56,7 +53,7 @@ export class OutputBatcher {
     try {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, MAX_BATCH_SIZE);
-        await this.#store.appendChunks(this.#chatId, this.#epoch, batch);
+        await this.#store.appendChunks(this.#fence, batch);
         this.#writeCount += 1;
         this.#chunkCount += batch.length;
       }

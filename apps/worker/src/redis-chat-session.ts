@@ -8,7 +8,7 @@ import type {
   TurnRecovery,
   WaitForMessageResult,
 } from '@baton/sdk';
-import type { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
+import { type RedisSessionStore, type WakeSubscriber, WriteFence } from '@baton/session-store';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import { OutputBatcher } from './output-batcher.ts';
 
@@ -40,6 +40,7 @@ export class RedisChatSession implements AgentSession {
   readonly state: SessionState;
   readonly logger: Logger;
   readonly #options: RedisChatSessionOptions;
+  readonly #fence: WriteFence;
   readonly #cancelController = new AbortController();
   /** Messages read but not yet answered, in stream order. */
   readonly #queue: InputEntry[] = [];
@@ -57,6 +58,7 @@ export class RedisChatSession implements AgentSession {
 
   constructor(options: RedisChatSessionOptions) {
     this.#options = options;
+    this.#fence = new WriteFence(options.state.chatId, options.epoch);
     this.state = options.state;
     this.logger = options.logger;
     this.#readCursor = options.inputCursor;
@@ -190,8 +192,7 @@ export class RedisChatSession implements AgentSession {
     if (recovery) {
       // The turn keeps its `turn-start`: readers following it see the retry and go on.
       await store.appendControl(
-        this.chatId,
-        this.epoch,
+        this.#fence,
         [
           {
             kind: 'turn-retry',
@@ -205,7 +206,7 @@ export class RedisChatSession implements AgentSession {
         recovery.resetStep ? [JSON.stringify({ type: 'reset-step' })] : [],
       );
     } else {
-      await store.startTurn(this.chatId, this.epoch, {
+      await store.startTurn(this.#fence, {
         kind: 'turn-start',
         turn,
         inputId,
@@ -220,8 +221,7 @@ export class RedisChatSession implements AgentSession {
     }
     const batcher = new OutputBatcher({
       store,
-      chatId: this.chatId,
-      epoch: this.epoch,
+      fence: this.#fence,
       onError: (error) => this.cancel(error),
     });
     return {
@@ -239,7 +239,7 @@ export class RedisChatSession implements AgentSession {
   ): Promise<void> {
     await batcher.flush();
     this.#options.faults.trip('worker-before-checkpoint');
-    await this.#options.store.completeTurn(this.chatId, this.epoch, {
+    await this.#options.store.completeTurn(this.#fence, {
       record: { kind: 'turn-complete', turn, inputId, status: end.status, finishedAt: Date.now() },
       inputCursor: inputId,
       turns: turn + 1,

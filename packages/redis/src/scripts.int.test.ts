@@ -115,7 +115,7 @@ describe('claim and fencing', () => {
     const zombieWrite = await scripts.run(
       'appendOutput',
       [keys.session, keys.output],
-      [1, keys.outputWake, 1000, 'c', '{"type":"text-delta"}'],
+      [1, keys.outputWake, 1000, 1, 'c', '{"type":"text-delta"}'],
     );
     expect(zombieWrite).toEqual([-2]);
     expect(await redis.exists(keys.output)).toBe(0);
@@ -187,7 +187,7 @@ describe('complete-turn.lua', () => {
     const [, turnStartId] = await scripts.run(
       'startTurn',
       [keys.session, keys.output],
-      [epoch!, keys.outputWake, 1000, '{"kind":"turn-start"}', 5],
+      [epoch!, keys.outputWake, 1000, '{"kind":"turn-start"}', 5, 1],
     );
     const reply = await scripts.run(
       'completeTurn',
@@ -202,6 +202,7 @@ describe('complete-turn.lua', () => {
         1,
         '{}',
         2,
+        2,
         'user',
         'assistant',
       ],
@@ -215,5 +216,47 @@ describe('complete-turn.lua', () => {
     ]);
     const output = await redis.xrange(keys.output, '-', '+');
     expect(output.map(([id]) => id)).toEqual([turnStartId, reply[1]]);
+  });
+});
+
+describe('write sequence', () => {
+  it('applies a re-sent write once (a reply lost to a Redis restart)', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await append(keys, 'p1');
+    const [, epoch] = await scripts.run(
+      'claimSession',
+      [keys.session, keys.lease],
+      [1, 'w1', 1, 10_000],
+    );
+    const write = (seq: number, delta: string) =>
+      scripts.run(
+        'appendOutput',
+        [keys.session, keys.output],
+        [epoch!, keys.outputWake, 1000, seq, 'c', delta],
+      );
+    expect((await write(1, 'a'))[0]).toBe(0);
+    expect(await write(1, 'a')).toEqual([0, '']);
+    expect((await write(2, 'b'))[0]).toBe(0);
+    expect(await write(1, 'a')).toEqual([0, '']);
+    const output = await redis.xrange(keys.output, '-', '+');
+    expect(output.map(([, fields]) => fields[1])).toEqual(['a', 'b']);
+
+    // A new holder starts its own sequence.
+    await redis.del(keys.lease);
+    const [, next] = await scripts.run(
+      'claimSession',
+      [keys.session, keys.lease],
+      [1, 'w2', 2, 10_000],
+    );
+    expect(
+      (
+        await scripts.run(
+          'appendOutput',
+          [keys.session, keys.output],
+          [next!, keys.outputWake, 1000, 1, 'c', 'c'],
+        )
+      )[1],
+    ).not.toBe('');
   });
 });

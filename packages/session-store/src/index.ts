@@ -8,3 +8,4 @@ export {
 export { RunQueue } from './run-queue.ts';
 export { compareStreamIds } from './stream-entries.ts';
 export { WakeSubscriber } from './wake-subscriber.ts';
+export { WriteFence } from './write-fence.ts';

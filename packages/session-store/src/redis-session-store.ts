@@ -30,6 +30,7 @@ import {
   parseOutputEntry,
   type RawStreamEntry,
 } from './stream-entries.ts';
+import type { WriteFence } from './write-fence.ts';
 
 export type RedisSessionStoreOptions = {
   /** A command connection (never one used for blocking reads or pub/sub). */
@@ -257,28 +258,23 @@ export class RedisSessionStore {
     return lost.filter((chatId) => chatId !== undefined);
   }
 
-  /** Appends UI message chunks (already JSON) in one fenced round trip. Resolves the last id. */
-  async appendChunks(chatId: string, epoch: number, chunkJsons: string[]): Promise<string> {
-    const keys = this.keys(chatId);
-    const args: (string | number)[] = [epoch, keys.outputWake, this.#outputMaxLength];
-    for (const json of chunkJsons) args.push('c', json);
-    const reply = await this.#run('appendOutput', chatId, [keys.session, keys.output], args, epoch);
-    return String(reply[1]);
+  /** Appends UI message chunks (already JSON) in one fenced round trip. */
+  async appendChunks(fence: WriteFence, chunkJsons: string[]): Promise<void> {
+    await this.appendControl(fence, [], chunkJsons);
   }
 
   /** Appends control records and chunks, in this order, in one fenced round trip. */
   async appendControl(
-    chatId: string,
-    epoch: number,
+    fence: WriteFence,
     records: ControlRecord[],
     chunkJsons: string[] = [],
-  ): Promise<string> {
+  ): Promise<void> {
+    const { chatId, epoch } = fence;
     const keys = this.keys(chatId);
-    const args: (string | number)[] = [epoch, keys.outputWake, this.#outputMaxLength];
+    const args: (string | number)[] = [epoch, keys.outputWake, this.#outputMaxLength, fence.next()];
     for (const record of records) args.push(...encodeControlRecord(record));
     for (const json of chunkJsons) args.push('c', json);
-    const reply = await this.#run('appendOutput', chatId, [keys.session, keys.output], args, epoch);
-    return String(reply[1]);
+    await this.#run('appendOutput', chatId, [keys.session, keys.output], args, epoch);
   }
 
   /**
@@ -307,21 +303,29 @@ export class RedisSessionStore {
     return { turnStart: first.record, chunkJsons, retries };
   }
 
-  async startTurn(chatId: string, epoch: number, record: TurnStartRecord): Promise<string> {
+  async startTurn(fence: WriteFence, record: TurnStartRecord): Promise<void> {
+    const { chatId, epoch } = fence;
     const keys = this.keys(chatId);
-    const reply = await this.#run(
+    await this.#run(
       'startTurn',
       chatId,
       [keys.session, keys.output],
-      [epoch, keys.outputWake, this.#outputMaxLength, JSON.stringify(record), this.#clock()],
+      [
+        epoch,
+        keys.outputWake,
+        this.#outputMaxLength,
+        JSON.stringify(record),
+        this.#clock(),
+        fence.next(),
+      ],
       epoch,
     );
-    return String(reply[1]);
   }
 
-  async completeTurn(chatId: string, epoch: number, checkpoint: TurnCheckpoint): Promise<string> {
+  async completeTurn(fence: WriteFence, checkpoint: TurnCheckpoint): Promise<void> {
+    const { chatId, epoch } = fence;
     const keys = this.keys(chatId);
-    const reply = await this.#run(
+    await this.#run(
       'completeTurn',
       chatId,
       [keys.session, keys.output, keys.messages, keys.input],
@@ -335,11 +339,11 @@ export class RedisSessionStore {
         checkpoint.turns,
         JSON.stringify(checkpoint.totalUsage),
         checkpoint.keepCount,
+        fence.next(),
         ...checkpoint.messages.map((message) => JSON.stringify(message)),
       ],
       epoch,
     );
-    return String(reply[1]);
   }
 
   /**

@@ -1,6 +1,6 @@
 --[[
   Claims a chat for a run (DESIGN.md section 4.2): bumps the lease epoch, which fences every write
-  of any earlier holder, and takes the lease. A live lease (its key not yet expired) is never
+  of any earlier holder, takes the lease, and starts the new holder's write sequence. A live lease (its key not yet expired) is never
   taken over; the caller waits its remaining time.
 
   Input:
@@ -39,5 +39,5 @@ end
 
 local epoch = rcall('HINCRBY', KEYS[1], 'epoch', 1)
 rcall('SET', KEYS[2], epoch .. ':' .. ARGV[2], 'PX', ARGV[4])
-rcall('HSET', KEYS[1], 'status', 'running', 'holder', ARGV[2], 'updatedAt', ARGV[3])
+rcall('HSET', KEYS[1], 'status', 'running', 'holder', ARGV[2], 'writeSeq', 0, 'updatedAt', ARGV[3])
 return {0, epoch}

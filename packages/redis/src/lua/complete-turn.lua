@@ -3,6 +3,7 @@
   the accumulated UI messages: O(turn), not O(history)), advances the consumed input cursor, the
   turn count and the usage totals, appends the `turn-complete` record, and trims both streams.
   The output stream keeps the completed turn (from its `turn-start`) for late resumes and retries.
+  Idempotent on the write sequence.
 
   Input:
     KEYS[1] session hash
@@ -17,11 +18,13 @@
     ARGV[6] new input cursor: every input record up to it is handled
     ARGV[7] new turn count
     ARGV[8] total usage JSON
-    ARGV[9] number of stored messages to keep; the rest is replaced by ARGV[10..]
-    ARGV[10..] UI message JSONs to append
+    ARGV[9] number of stored messages to keep; the rest is replaced by ARGV[11..]
+    ARGV[10] write sequence of the holder
+    ARGV[11..] UI message JSONs to append
 
   Output:
     {0, turnCompleteEntryId}
+    {0, ''}  a duplicate of a write already done
     {-2}  lease lost
 ]]
 local rcall = redis.call
@@ -29,6 +32,10 @@ local rcall = redis.call
 if rcall('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
   return {-2}
 end
+if tonumber(rcall('HGET', KEYS[1], 'writeSeq') or '0') >= tonumber(ARGV[10]) then
+  return {0, ''}
+end
+rcall('HSET', KEYS[1], 'writeSeq', ARGV[10])
 
 local keep = tonumber(ARGV[9])
 if keep == 0 then
@@ -36,7 +43,7 @@ if keep == 0 then
 else
   rcall('LTRIM', KEYS[3], 0, keep - 1)
 end
-for i = 10, #ARGV do
+for i = 11, #ARGV do
   rcall('RPUSH', KEYS[3], ARGV[i])
 end
 

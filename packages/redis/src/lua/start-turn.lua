@@ -1,6 +1,6 @@
 --[[
   Writes a turn's `turn-start` control record and marks the turn in flight, so that
-  GET /api/chat/:id/stream knows where to replay from.
+  GET /api/chat/:id/stream knows where to replay from. Idempotent on the write sequence.
 
   Input:
     KEYS[1] session hash
@@ -10,9 +10,11 @@
     ARGV[3] approximate max length of the output stream
     ARGV[4] turn-start record JSON
     ARGV[5] now (ms)
+    ARGV[6] write sequence of the holder
 
   Output:
     {0, turnStartEntryId}
+    {0, ''}  a duplicate of a write already done
     {-2}  lease lost
 ]]
 local rcall = redis.call
@@ -20,6 +22,10 @@ local rcall = redis.call
 if rcall('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
   return {-2}
 end
+if tonumber(rcall('HGET', KEYS[1], 'writeSeq') or '0') >= tonumber(ARGV[6]) then
+  return {0, ''}
+end
+rcall('HSET', KEYS[1], 'writeSeq', ARGV[6])
 local id = rcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'k', ARGV[4])
 rcall('HSET', KEYS[1], 'activeTurn', id, 'updatedAt', ARGV[5])
 rcall('PUBLISH', ARGV[2], id)
