@@ -49,6 +49,26 @@ async function killHolder(chatId: string): Promise<void> {
   await stack.startWorker();
 }
 
+/**
+ * Asks the weather on a fresh chat, once an uninterrupted reference answered it, and waits until
+ * the client sees the tool part in `state`; counts the tool's executions from there.
+ */
+async function weatherTurnUntil(state: 'input-available' | 'output-available') {
+  const reference = await referenceAnswer(stack, 'counting', WEATHER);
+  const runsKey = toolRunsKey(toolCallIdOf(reference));
+  const runsBefore = Number(await redis.get(runsKey));
+  const session = await stack.createSession('counting');
+  const chat = stack.openChat(session);
+  const sending = chat.sendMessage({ text: WEATHER });
+  await whenAnswer(
+    chat,
+    (message) =>
+      message.parts.some((part) => part.type === 'tool-getWeather' && part.state === state),
+    `the tool part is ${state}`,
+  );
+  return { reference, runsKey, runsBefore, session, chat, sending };
+}
+
 function toolCallIdOf(message: UIMessage | undefined): string {
   const part = message?.parts.find((candidate) => candidate.type === 'tool-getWeather');
   return (part as { toolCallId?: string } | undefined)?.toolCallId ?? '';
@@ -82,20 +102,8 @@ describe('a worker killed mid-turn', () => {
   });
 
   it('between steps, after a tool ran: the tool does not run again', async () => {
-    const reference = await referenceAnswer(stack, 'counting', WEATHER);
-    const runsKey = toolRunsKey(toolCallIdOf(reference));
-    const runsBefore = Number(await redis.get(runsKey));
-    const session = await stack.createSession('counting');
-    const chat = stack.openChat(session);
-    const sending = chat.sendMessage({ text: WEATHER });
-    await whenAnswer(
-      chat,
-      (message) =>
-        message.parts.some(
-          (part) => part.type === 'tool-getWeather' && part.state === 'output-available',
-        ),
-      'the tool has run',
-    );
+    const { reference, runsKey, runsBefore, session, chat, sending } =
+      await weatherTurnUntil('output-available');
 
     await killHolder(session.chatId);
     await sending;
@@ -107,20 +115,8 @@ describe('a worker killed mid-turn', () => {
   });
 
   it('while a tool executes: it runs again with the same tool call id, its step kept', async () => {
-    const reference = await referenceAnswer(stack, 'counting', WEATHER);
-    const runsKey = toolRunsKey(toolCallIdOf(reference));
-    const runsBefore = Number(await redis.get(runsKey));
-    const session = await stack.createSession('counting');
-    const chat = stack.openChat(session);
-    const sending = chat.sendMessage({ text: WEATHER });
-    await whenAnswer(
-      chat,
-      (message) =>
-        message.parts.some(
-          (part) => part.type === 'tool-getWeather' && part.state === 'input-available',
-        ),
-      'the tool executes',
-    );
+    const { reference, runsKey, runsBefore, session, chat, sending } =
+      await weatherTurnUntil('input-available');
     const idSeenBeforeTheKill = toolCallIdOf(chat.lastMessage);
 
     await killHolder(session.chatId);

@@ -6,6 +6,7 @@ import type {
   TurnChannel,
   TurnEnd,
   TurnRecovery,
+  TurnStart,
   WaitForMessageResult,
 } from '@baton/sdk';
 import { type RedisSessionStore, type WakeSubscriber, WriteFence } from '@baton/session-store';
@@ -177,15 +178,7 @@ export class RedisChatSession implements AgentSession {
     }
   }
 
-  async startTurn({
-    turn,
-    inputId,
-    recovery,
-  }: {
-    turn: number;
-    inputId: string;
-    recovery?: { attempt: number; resetStep: boolean };
-  }): Promise<TurnChannel> {
+  async startTurn({ turn, inputId, recovery }: TurnStart): Promise<TurnChannel> {
     const { store } = this.#options;
     const stopController = new AbortController();
     this.#activeTurn = { turn, inputId, stopController };

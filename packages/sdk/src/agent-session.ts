@@ -64,12 +64,16 @@ export interface AgentSession {
    * Writes the turn's `turn-start` and opens its output. A recovered turn writes `turn-retry`
    * instead (and a `reset-step` chunk when its dead attempt left an unfinished step).
    */
-  startTurn(start: {
-    turn: number;
-    inputId: string;
-    recovery?: { attempt: number; resetStep: boolean };
-  }): Promise<TurnChannel>;
+  startTurn(start: TurnStart): Promise<TurnChannel>;
 }
+
+/** A turn about to start: its number, the message it answers, and whether it is recovered. */
+export type TurnStart = {
+  turn: number;
+  inputId: string;
+  /** Set for a turn whose previous run died: write `turn-retry` (and `reset-step`). */
+  recovery?: { attempt: number; resetStep: boolean };
+};
 
 /** The end of a turn: what its checkpoint holds. */
 export type TurnEnd = {

@@ -4,6 +4,7 @@ export type {
   SessionState,
   TurnChannel,
   TurnEnd,
+  TurnStart,
   WaitForMessageResult,
 } from './agent-session.ts';
 export { chat } from './chat.ts';

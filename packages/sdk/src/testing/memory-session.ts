@@ -6,6 +6,7 @@ import type {
   SessionState,
   TurnChannel,
   TurnEnd,
+  TurnStart,
   WaitForMessageResult,
 } from '../agent-session.ts';
 import { type Logger, SILENT_LOGGER } from '../logger.ts';
@@ -93,15 +94,7 @@ export class MemorySession implements AgentSession {
     return message ? { ok: true, message } : { ok: false, reason: 'suspended' };
   }
 
-  async startTurn({
-    turn,
-    inputId,
-    recovery,
-  }: {
-    turn: number;
-    inputId: string;
-    recovery?: { attempt: number; resetStep: boolean };
-  }): Promise<TurnChannel> {
+  async startTurn({ turn, inputId, recovery }: TurnStart): Promise<TurnChannel> {
     const stopController = new AbortController();
     this.#stopActiveTurn = (reason) => stopController.abort(reason);
     const recorded: RecordedTurn = {
