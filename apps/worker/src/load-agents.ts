@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { agentIdSchema } from '@baton/protocol';
 import { type AgentDefinition, isAgentDefinition } from '@baton/sdk';
 
 /**
@@ -15,6 +16,10 @@ export async function loadAgents(specifiers: string[], cwd: string): Promise<Age
     const module = (await import(url)) as Record<string, unknown>;
     for (const value of Object.values(module)) {
       if (!isAgentDefinition(value)) continue;
+      const id = agentIdSchema.safeParse(value.id);
+      if (!id.success) {
+        throw new Error(`agent id "${value.id}" in ${specifier}: ${id.error.issues[0]?.message}`);
+      }
       const existing = agents.get(value.id);
       if (existing && existing !== value) {
         throw new Error(`two agents have the id "${value.id}" (in ${specifier})`);

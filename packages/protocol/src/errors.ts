@@ -54,23 +54,3 @@ export class LeaseLostError extends BatonError {
     this.name = 'LeaseLostError';
   }
 }
-
-/** An error as it crosses processes: in job failure reasons and `error` records. */
-export type SerializedError = { name: string; message: string; code?: string; stack?: string };
-
-const MAX_MESSAGE_LENGTH = 1000;
-const MAX_STACK_LINES = 50;
-
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    return {
-      name: error.name,
-      message: error.message.slice(0, MAX_MESSAGE_LENGTH),
-      ...(BatonError.isInstance(error) ? { code: error.code } : {}),
-      ...(error.stack
-        ? { stack: error.stack.split('\n').slice(0, MAX_STACK_LINES).join('\n') }
-        : {}),
-    };
-  }
-  return { name: 'Error', message: String(error).slice(0, MAX_MESSAGE_LENGTH) };
-}

@@ -4,8 +4,6 @@ export {
   ERROR_CODES,
   type ErrorCode,
   LeaseLostError,
-  type SerializedError,
-  serializeError,
 } from './errors.ts';
 export {
   createFaultInjector,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatIdSchema } from './chat-id.ts';
+import { agentIdSchema, chatIdSchema } from './chat-id.ts';
 import { chatTriggerSchema, uiMessageSchema } from './ui-message.ts';
 
 /** Fields of the `POST /api/chat` body that are not client data. */
@@ -31,7 +31,7 @@ export function clientDataOf(body: Record<string, unknown>): Record<string, unkn
 
 /** `POST /v1/sessions`: create (or ensure) a session for an agent and mint a chat token. */
 export const createSessionBodySchema = z.object({
-  agent: z.string().min(1).max(64),
+  agent: agentIdSchema,
   chatId: chatIdSchema.optional(),
   clientData: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(z.string().min(1).max(128)).max(10).optional(),

@@ -1,7 +1,6 @@
 export { createRedisClient, type RedisClientOptions } from './client.ts';
 export {
   type ChatKeys,
-  chatIdOfWakeChannel,
   chatKeys,
   DEFAULT_KEY_PREFIX,
   type GlobalKeys,

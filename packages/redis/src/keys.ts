@@ -61,12 +61,3 @@ export function globalKeys(prefix = DEFAULT_KEY_PREFIX): GlobalKeys {
     queuePrefix: `{${prefix}-queue}`,
   };
 }
-
-/** The chat id of a wake channel, or undefined for a channel that is not one of ours. */
-export function chatIdOfWakeChannel(
-  channel: string,
-  prefix = DEFAULT_KEY_PREFIX,
-): string | undefined {
-  const match = /^(.*):\{([^}]+)\}:(?:in|out):wake$/.exec(channel);
-  return match?.[1] === prefix ? match[2] : undefined;
-}

@@ -39,10 +39,6 @@ export class WakeSubscriber {
     return () => this.#unwatch(channel, listener);
   }
 
-  get channelCount(): number {
-    return this.#listeners.size;
-  }
-
   close(): void {
     this.#listeners.clear();
     this.#redis.disconnect();
