@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Issue 3, failure 6: a soak. Many chats take turn after turn while a random worker is SIGKILLed
 // every few seconds (and replaced). At the end every user message is answered exactly once in the
 // persisted history, no answer has duplicated parts, and every chat is suspended with no job left.
-// BATON_SOAK_SECONDS sets the length (default 90); BATON_SOAK_SEED replays a run's kill schedule.
+// BATON_SOAK_SECONDS sets the length (default 120); BATON_SOAK_SEED replays a run's kill schedule.
 
-const SOAK_MS = Number(process.env.BATON_SOAK_SECONDS ?? 90) * 1000;
+const SOAK_MS = Number(process.env.BATON_SOAK_SECONDS ?? 120) * 1000;
 const SEED = Number(process.env.BATON_SOAK_SEED ?? Date.now() % 1_000_000);
 const CHATS = 12;
 const WORKERS = 3;
