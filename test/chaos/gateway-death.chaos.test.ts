@@ -1,5 +1,5 @@
 import { chatKeys } from '@baton/redis';
-import { type BatonStack, startBatonStack, textOf, waitUntil } from '@baton/testing';
+import { type BatonStack, sseText, startBatonStack, textOf, waitUntil } from '@baton/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comparableParts, referenceAnswer, whenAnswer } from './chaos-harness.ts';
@@ -26,17 +26,6 @@ afterAll(async () => {
   redis?.disconnect();
   await stack?.stop();
 });
-
-/** The text of an SSE turn: its text deltas joined. */
-function deltasOf(sse: string): string {
-  return sse
-    .split('\n')
-    .filter((line) => line.startsWith('data: {'))
-    .map((line) => JSON.parse(line.slice('data: '.length)) as { type: string; delta?: string })
-    .filter((chunk) => chunk.type === 'text-delta')
-    .map((chunk) => chunk.delta)
-    .join('');
-}
 
 async function turnsOf(chatId: string): Promise<number> {
   return Number(await redis.hget(chatKeys(chatId).session, 'turns'));
@@ -78,7 +67,7 @@ describe('a gateway that dies between append and enqueue', () => {
     const second = await stack.startGateway({ BATON_FAULT_INJECTION: 'gateway-after-append' });
     await expect(send(retried.chatId, retried.token, second.url)).rejects.toThrow();
     const retry = await send(retried.chatId, retried.token, stack.gatewayUrl);
-    expect(deltasOf(await retry.text())).toBe(
+    expect(sseText(await retry.text())).toBe(
       'Turn 1: you said "are you there". I have seen 1 user messages.',
     );
     expect(await turnsOf(retried.chatId)).toBe(1);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { CreateSessionResponse } from '@baton/protocol';
-import { freePort } from '@baton/testing';
+import { freePort, parseSseChunks, sseText } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   childProcessesOf,
@@ -63,13 +63,9 @@ describe('baton dev', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const chunks = parseEventStream(await response.text());
-    const text = chunks
-      .filter((chunk) => chunk.type === 'text-delta')
-      .map((chunk) => chunk.delta)
-      .join('');
-    expect(text).toContain('Turn 1: you said "hi"');
-    expect(chunks.at(-1)?.type).toBe('finish');
+    const body = await response.text();
+    expect(sseText(body)).toContain('Turn 1: you said "hi"');
+    expect(parseSseChunks(body).at(-1)?.type).toBe('finish');
   });
 
   it('stops Redis, the gateway and the workers on SIGINT and exits 0', async () => {
@@ -88,18 +84,6 @@ describe('baton dev', () => {
     expect(current.output()).toContain('[baton] stopped');
   });
 });
-
-type Chunk = { type: string; delta?: string };
-
-/** The JSON chunks of an SSE body (`data:` lines), without the closing `[DONE]`. */
-function parseEventStream(body: string): Chunk[] {
-  return body
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice('data: '.length))
-    .filter((data) => data !== '[DONE]')
-    .map((data) => JSON.parse(data) as Chunk);
-}
 
 function kindOf(command: string): string {
   if (command.includes('redis-server')) return 'redis-server';

@@ -1,5 +1,5 @@
 import { chatKeys } from '@baton/redis';
-import { type BatonStack, startBatonStack } from '@baton/testing';
+import { type BatonStack, sseText, startBatonStack } from '@baton/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,16 +29,6 @@ async function postMessage(token: string, body: string): Promise<string> {
   return response.text();
 }
 
-function deltasOf(sse: string): string {
-  return sse
-    .split('\n')
-    .filter((line) => line.startsWith('data: {'))
-    .map((line) => JSON.parse(line.slice('data: '.length)))
-    .filter((chunk) => chunk.type === 'text-delta')
-    .map((chunk) => chunk.delta)
-    .join('');
-}
-
 describe('a retried POST', () => {
   it('is one turn, whether the retry races the first request or comes after it', async () => {
     const { chatId, token } = await stack.createSession();
@@ -54,9 +44,9 @@ describe('a retried POST', () => {
     const lateRetry = await postMessage(token, body);
 
     const expected = 'Turn 1: you said "only once". I have seen 1 user messages.';
-    expect(deltasOf(first)).toBe(expected);
-    expect(deltasOf(concurrentRetry)).toBe(expected);
-    expect(deltasOf(lateRetry)).toBe(expected);
+    expect(sseText(first)).toBe(expected);
+    expect(sseText(concurrentRetry)).toBe(expected);
+    expect(sseText(lateRetry)).toBe(expected);
 
     const keys = chatKeys(chatId);
     expect(await redis.hget(keys.session, 'turns')).toBe('1');

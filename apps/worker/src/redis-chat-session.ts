@@ -258,10 +258,6 @@ export class RedisChatSession implements AgentSession {
   }
 
   #schedulePump(): void {
-    if (this.#pumping) {
-      this.#shouldPumpAgain = true;
-      return;
-    }
     this.#pump().catch((error: unknown) => {
       this.logger.warn({ err: error }, 'reading chat input failed; the poll retries');
     });

@@ -47,6 +47,7 @@ export {
   uiMessageSchema,
   type WireUIMessage,
 } from './ui-message.ts';
+export { upsertMessage } from './upsert-message.ts';
 export {
   type AgentInfo,
   type ChatRequestBody,

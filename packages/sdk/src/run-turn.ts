@@ -1,4 +1,4 @@
-import { EMPTY_USAGE, type TurnStatus, type Usage } from '@baton/protocol';
+import { EMPTY_USAGE, type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
 import {
   convertToModelMessages,
   createIdGenerator,
@@ -51,7 +51,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
 ): Promise<void> {
   const turn = state.turns;
   const logger = session.logger.child({ turn });
-  let { messages: uiMessages, keepCount } = upsert(state.messages, incoming.message);
+  let { messages: uiMessages, keepCount } = upsertMessage(state.messages, incoming.message);
   // The assistant message this turn continues (a message coming back with resolved tools), if any.
   const continued = uiMessages.at(-1)?.role === 'assistant' ? uiMessages.at(-1) : undefined;
   const { recovery } = incoming;
@@ -88,7 +88,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   const { cancelSignal } = session;
   const signal = AbortSignal.any([stopSignal, cancelSignal]);
   if (plan?.kind === 'continue' && plan.partial) {
-    uiMessages = upsert(uiMessages, plan.partial).messages;
+    uiMessages = upsertMessage(uiMessages, plan.partial).messages;
   }
   const tools = (options.tools ?? {}) as Tools;
   let clientData = incoming.clientData as ClientDataOf<Schema>;
@@ -117,7 +117,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
         write,
       });
       const resumed = await buildResponseMessage(chunks, continued);
-      if (resumed) uiMessages = upsert(uiMessages, resumed).messages;
+      if (resumed) uiMessages = upsertMessage(uiMessages, resumed).messages;
     }
     modelMessages = await convertToModelMessages(withoutEmptyLastMessage(uiMessages), {
       tools,
@@ -187,7 +187,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       ? cleanupAbortedParts(rawResponseMessage)
       : rawResponseMessage;
   if (responseMessage && responseMessage.parts.length > 0) {
-    const merged = upsert(uiMessages, responseMessage);
+    const merged = upsertMessage(uiMessages, responseMessage);
     uiMessages = merged.messages;
     keepCount = Math.min(keepCount, merged.keepCount);
   }
@@ -238,12 +238,6 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
 /** A recovered turn may continue an assistant message that has no part yet: not for the model. */
 function withoutEmptyLastMessage(messages: UIMessage[]): UIMessage[] {
   return messages.at(-1)?.parts.length === 0 ? messages.slice(0, -1) : messages;
-}
-
-function upsert(history: readonly UIMessage[], incoming: UIMessage) {
-  const index = history.findIndex((message) => message.id === incoming.id);
-  if (index === -1) return { messages: [...history, incoming], keepCount: history.length };
-  return { messages: [...history.slice(0, index), incoming], keepCount: index };
 }
 
 function toChunkStream(

@@ -19,4 +19,10 @@ export {
   type ServiceProcessOptions,
   startServiceProcess,
 } from './service-process.ts';
-export { readSseEvents, type SseEvent } from './sse-reader.ts';
+export {
+  parseSseChunks,
+  readSseEvents,
+  type SseChunk,
+  type SseEvent,
+  sseText,
+} from './sse-reader.ts';

@@ -31,3 +31,22 @@ export async function* readSseEvents(body: ReadableStream<Uint8Array>): AsyncGen
     await reader.cancel().catch(() => {});
   }
 }
+
+/** A UI message chunk as a test reads it from an SSE body. */
+export type SseChunk = { type: string; delta?: string };
+
+/** The JSON chunks of a whole SSE body (`data:` lines), without the closing `[DONE]`. */
+export function parseSseChunks(body: string): SseChunk[] {
+  return body
+    .split('\n')
+    .filter((line) => line.startsWith('data: {'))
+    .map((line) => JSON.parse(line.slice('data: '.length)) as SseChunk);
+}
+
+/** The text of a whole SSE turn: its text deltas, joined. */
+export function sseText(body: string): string {
+  return parseSseChunks(body)
+    .filter((chunk) => chunk.type === 'text-delta')
+    .map((chunk) => chunk.delta)
+    .join('');
+}

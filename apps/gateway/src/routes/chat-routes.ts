@@ -6,6 +6,7 @@ import {
   clientDataOf,
   ERROR_CODES,
   type InputRecord,
+  upsertMessage,
 } from '@baton/protocol';
 import { compareStreamIds } from '@baton/session-store';
 import { safeValidateUIMessages, type UIMessage } from 'ai';
@@ -120,14 +121,10 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
   app.post('/:id/stop', async (c) => {
     const chatId = chatIdParameter(c.req.param('id'));
     assertChatAccess(c, chatId);
-    const partId = c.req.header('x-baton-part-id');
-    if (partId !== undefined && !PART_ID_PATTERN.test(partId)) {
-      throw invalidRequest('x-baton-part-id must be 1-128 characters of A-Z, a-z, 0-9, "_", "-"');
-    }
     const appended = await store.appendInput(
       chatId,
       { kind: 'stop', receivedAt: Date.now() },
-      partId ?? `stop-${randomUUID()}`,
+      partIdHeader(c.req.header('x-baton-part-id')) ?? `stop-${randomUUID()}`,
     );
     return c.json({ ok: true, isStopping: appended.inputId !== '' });
   });
@@ -145,9 +142,7 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
     let messages = persisted as UIMessage[];
     for (const entry of pending) {
       if (entry.record.kind !== 'message') continue;
-      const incoming = entry.record.message as UIMessage;
-      const index = messages.findIndex((message) => message.id === incoming.id);
-      messages = index === -1 ? [...messages, incoming] : [...messages.slice(0, index), incoming];
+      messages = upsertMessage(messages, entry.record.message as UIMessage).messages;
     }
     return c.json({ messages });
   });
@@ -193,13 +188,18 @@ function chatIdParameter(value: string): string {
  * and an assistant message coming back with resolved tools has new content.
  */
 function partIdOf(header: string | undefined, trigger: string, message: unknown): string {
-  if (header !== undefined) {
-    if (!PART_ID_PATTERN.test(header)) {
-      throw invalidRequest('x-baton-part-id must be 1-128 characters of A-Z, a-z, 0-9, "_", "-"');
-    }
-    return header;
+  return (
+    partIdHeader(header) ??
+    createHash('sha256').update(trigger).update(JSON.stringify(message)).digest('base64url')
+  );
+}
+
+/** A client's `x-baton-part-id`, validated; undefined when it sent none. */
+function partIdHeader(header: string | undefined): string | undefined {
+  if (header !== undefined && !PART_ID_PATTERN.test(header)) {
+    throw invalidRequest('x-baton-part-id must be 1-128 characters of A-Z, a-z, 0-9, "_", "-"');
   }
-  return createHash('sha256').update(trigger).update(JSON.stringify(message)).digest('base64url');
+  return header;
 }
 
 function withClientData(clientData: Record<string, unknown> | undefined) {
