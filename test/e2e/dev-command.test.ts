@@ -107,7 +107,7 @@ describe('baton dev when a child dies', () => {
       ]);
       expect(status, launcher.output()).toEqual({ code: 1, signal: null });
       expect(launcher.output()).toContain('worker-1 exited unexpectedly (killed by SIGKILL)');
-      expect(launcher.output()).toMatch(/last output of worker-1:\n {4}INFO worker started/);
+      expect(launcher.output()).toMatch(/last output of worker-1:\n {4}INFO: worker started/);
       expect(children.filter((child) => isRunning(child.pid))).toEqual([]);
     } finally {
       await launcher.stop();

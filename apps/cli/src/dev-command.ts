@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import getPort from 'get-port';
 import { buildPlayground, isPlaygroundStale } from './build-playground.ts';
 import { type CliConfig, CliConfigError, loadCliConfig } from './cli-config.ts';
-import { formatLogLine, LOG_LEVELS, type LogLevel } from './log-line.ts';
-import { freePort, isPortFree } from './ports.ts';
+import { isPortFree } from './is-port-free.ts';
+import { createLogLineFormatter, LOG_LEVELS, type LogLevel } from './log-line.ts';
 import { type ManagedProcess, ProcessGroup } from './process-group.ts';
 import { findExecutable, REDIS_PROCESS_NAME, startRedis } from './redis-launcher.ts';
 import { type RepositoryPaths, repositoryPaths } from './repository-paths.ts';
 import {
   describeExit,
+  hasColors,
   printBanner,
   printRecentLines,
   processLabel,
@@ -195,8 +197,10 @@ async function startServices(
     REDIS_URL: redisUrl,
     LOG_LEVEL: childLogLevel(config.logLevel),
   };
-  const minimumLevel = LOG_LEVELS[config.logLevel];
-  const display = (line: string) => formatLogLine(line, minimumLevel);
+  const display = createLogLineFormatter({
+    minimumLevel: config.logLevel,
+    isColored: hasColors(process.stdout),
+  });
   const gateway = group.spawn({
     name: 'gateway',
     command: process.execPath,
@@ -277,7 +281,7 @@ async function connectRedis(
   if ('url' in redis) return redis.url;
   const started = await startRedis(group, {
     binary: redis.binary,
-    port: config.redisPort ?? (await freePort()),
+    port: config.redisPort ?? (await getPort()),
     directory: paths.redisDirectory,
     signal,
   });

@@ -1,3 +1,5 @@
+import { type PrettyOptions, prettyFactory } from 'pino-pretty';
+
 /** Pino's numeric levels by name; `silent` shows nothing. */
 export const LOG_LEVELS = {
   trace: 10,
@@ -11,60 +13,49 @@ export const LOG_LEVELS = {
 
 export type LogLevel = keyof typeof LOG_LEVELS;
 
-const LEVEL_LABELS = new Map<number, string>([
-  [10, 'TRACE'],
-  [20, 'DEBUG'],
-  [30, 'INFO'],
-  [40, 'WARN'],
-  [50, 'ERROR'],
-  [60, 'FATAL'],
-]);
-
 /** Fields every line of a Baton process carries; the prefix already says which process it is. */
-const HIDDEN_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'service', 'workerId', 'msg']);
+const HIDDEN_FIELDS = 'time,pid,hostname,service,workerId';
 
 /** Whether `value` names a log level. */
 export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(LOG_LEVELS, value);
 }
 
+/** Options of {@link createLogLineFormatter}. */
+export type LogLineFormatterOptions = {
+  /** Pino lines below this level are hidden; `silent` hides them all. */
+  minimumLevel: LogLevel;
+  /** ANSI colours, for a terminal that shows them (never when the output is piped). */
+  isColored: boolean;
+};
+
 /**
- * One output line of a gateway or worker as the terminal shows it: a pino JSON line becomes
- * `WARN message {fields}` (with the error's stack below it), or `undefined` when its level is below
- * `minimumLevel`. Anything else (a crash trace, a Node warning) is shown as it is.
+ * What the terminal shows of one output line of a gateway or worker, by pino-pretty: a pino JSON
+ * line becomes `WARN: message {fields}` (an error below it, with its stack), or `undefined` when its
+ * level is below the minimum. Anything else (a crash trace, a Node warning) is shown as it is.
+ *
+ * @example
+ * ```ts
+ * const display = createLogLineFormatter({ minimumLevel: 'info', isColored: false });
+ * display('{"level":40,"msg":"slow","chatId":"c"}'); // 'WARN: slow {"chatId":"c"}'
+ * ```
  */
-export function formatLogLine(line: string, minimumLevel: number): string | undefined {
-  const entry = parseLogEntry(line);
-  if (entry === undefined) return line;
-  if (entry.level < minimumLevel) return undefined;
-  const { level, msg, err, ...rest } = entry;
-  const stack = stackOf(err);
-  const fields = Object.entries(rest).filter(([key]) => !HIDDEN_FIELDS.has(key));
-  // A stack goes below the line, and its first line is the error's message already.
-  if (err !== undefined && stack === undefined) fields.push(['err', err]);
-  const parts = [LEVEL_LABELS.get(level) ?? String(level)];
-  if (typeof msg === 'string' && msg !== '') parts.push(msg);
-  if (fields.length > 0) parts.push(JSON.stringify(Object.fromEntries(fields)));
-  const text = parts.join(' ');
-  return stack === undefined ? text : `${text}\n${stack}`;
-}
-
-type LogEntry = { level: number; msg?: unknown; err?: unknown; [field: string]: unknown };
-
-function parseLogEntry(line: string): LogEntry | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(line);
-    if (typeof value === 'object' && value !== null && 'level' in value) {
-      return typeof value.level === 'number' ? (value as LogEntry) : undefined;
-    }
-  } catch {
-    // Not JSON after all: shown as it is.
-  }
-  return undefined;
-}
-
-function stackOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('stack' in error)) return undefined;
-  return typeof error.stack === 'string' ? error.stack : undefined;
+export function createLogLineFormatter(
+  options: LogLineFormatterOptions,
+): (line: string) => string | undefined {
+  const pretty: (line: string) => string | undefined = prettyFactory({
+    colorize: options.isColored,
+    ignore: HIDDEN_FIELDS,
+    singleLine: true,
+    // pino-pretty knows pino's levels but `silent` (pino's "above every level"): declared here. Its
+    // type of `minimumLevel` leaves out the names of custom levels, which it accepts.
+    customLevels: { silent: LOG_LEVELS.silent },
+    useOnlyCustomProps: false,
+    minimumLevel: options.minimumLevel as PrettyOptions['minimumLevel'],
+  });
+  return (line) => {
+    const shown = pretty(line);
+    // The caller writes its own line ends (and a prefix before each line).
+    return shown?.endsWith('\n') ? shown.slice(0, -1) : shown;
+  };
 }

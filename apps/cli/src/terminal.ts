@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { formatLogLine } from './log-line.ts';
+import { createLogLineFormatter } from './log-line.ts';
 import type { ExitStatus, ManagedProcess } from './process-group.ts';
 import { REDIS_PROCESS_NAME } from './redis-launcher.ts';
 
@@ -57,10 +57,22 @@ export function printBanner(info: BannerInfo): void {
 /** The last output lines of a process, every level included, for a report on stderr. */
 export async function printRecentLines(managed: ManagedProcess, count: number): Promise<void> {
   const lines = (await managed.recentLines()).slice(-count);
+  const display = createLogLineFormatter({
+    minimumLevel: 'trace',
+    isColored: hasColors(process.stderr),
+  });
   console.error(`  last output of ${managed.name}:`);
   for (const line of lines) {
-    for (const shown of (formatLogLine(line, 0) ?? line).split('\n')) console.error(`    ${shown}`);
+    for (const shown of (display(line) ?? line).split('\n')) console.error(`    ${shown}`);
   }
+}
+
+/**
+ * Whether `stream` is a terminal that shows colours: as `styleText` decides for the labels
+ * (`NO_COLOR`, `FORCE_COLOR` and `TERM` included), so a log line and its prefix agree.
+ */
+export function hasColors(stream: NodeJS.WriteStream): boolean {
+  return styleText('red', ' ', { stream }) !== ' ';
 }
 
 /** `exit code 1` or `killed by SIGKILL`. */

@@ -1,38 +1,27 @@
+import type { WorkerRegistration } from '@baton/protocol';
 import type { Logger } from '@baton/sdk';
-import type { Redis } from 'ioredis';
-
-export type WorkerRegistration = {
-  workerId: string;
-  agents: { id: string; version: string }[];
-  startedAt: number;
-};
+import type { WorkerRegistry } from '@baton/session-store';
 
 /** How long a registration outlives its last refresh: a dead worker drops out of the list. */
 const REGISTRATION_TTL_MS = 15_000;
 const REFRESH_INTERVAL_MS = 5_000;
 
 /**
- * Announces the agents this worker hosts (`GET /v1/agents` lists what live workers announce): a
- * key with a TTL per worker plus a sorted set of worker ids by expiry, refreshed periodically.
+ * Announces the agents this worker hosts (`GET /v1/agents` lists what live workers announce) in
+ * the worker registry, refreshed periodically while the worker runs and removed when it stops.
  */
 export class AgentRegistration {
-  readonly #redis: Redis;
-  readonly #workerKey: string;
-  readonly #workersKey: string;
+  readonly #registry: WorkerRegistry;
   readonly #registration: WorkerRegistration;
   readonly #logger: Logger;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: {
-    redis: Redis;
-    workerKey: string;
-    workersKey: string;
+    registry: WorkerRegistry;
     registration: WorkerRegistration;
     logger: Logger;
   }) {
-    this.#redis = options.redis;
-    this.#workerKey = options.workerKey;
-    this.#workersKey = options.workersKey;
+    this.#registry = options.registry;
     this.#registration = options.registration;
     this.#logger = options.logger;
   }
@@ -49,20 +38,10 @@ export class AgentRegistration {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#redis
-      .multi()
-      .del(this.#workerKey)
-      .zrem(this.#workersKey, this.#registration.workerId)
-      .exec();
+    await this.#registry.unregister(this.#registration.workerId);
   }
 
   async #refresh(): Promise<void> {
-    const expiresAt = Date.now() + REGISTRATION_TTL_MS;
-    await this.#redis
-      .multi()
-      .set(this.#workerKey, JSON.stringify(this.#registration), 'PX', REGISTRATION_TTL_MS)
-      .zadd(this.#workersKey, expiresAt, this.#registration.workerId)
-      .zremrangebyscore(this.#workersKey, '-inf', Date.now())
-      .exec();
+    await this.#registry.register(this.#registration, REGISTRATION_TTL_MS);
   }
 }

@@ -1,4 +1,5 @@
 import type { UIMessageChunk } from 'ai';
+import { createParser } from 'eventsource-parser';
 
 /** What one streamed turn looked like from the client, with `performance.now()` timestamps. */
 export type TurnTrace = {
@@ -59,54 +60,43 @@ export async function postTurn(options: PostTurnOptions): Promise<TurnTrace> {
   const errorTexts: string[] = [];
   let isDone = false;
   let readCount = 0;
-  let dataLines: string[] = [];
-  let pending = '';
+  /** When the body read being parsed returned: the time of every event that read completes. */
+  let readAtMs = Number.NaN;
 
-  const dispatch = (atMs: number) => {
-    if (dataLines.length === 0) return;
-    const data = dataLines.join('\n');
-    dataLines = [];
-    if (data === '[DONE]') {
-      isDone = true;
-      return;
-    }
-    const chunk = JSON.parse(data) as UIMessageChunk;
-    options.onChunk?.(chunk, atMs);
-    if (chunk.type === 'text-delta') {
-      if (deltaCount === 0) firstDeltaAtMs = atMs;
-      lastDeltaAtMs = atMs;
-      deltaCount += 1;
-      texts.push(chunk.delta);
-    } else if (chunk.type === 'error') {
-      errorTexts.push(chunk.errorText);
-    } else if (chunk.type === 'start-step') {
-      stepTextStart = texts.length;
-    } else if (chunk.type === 'reset-step') {
-      // A recovered turn drops its dead attempt's unfinished step, as the AI SDK's client does
-      // (it splices the step's parts; the continuation's own `start-step` is not sent).
-      texts.length = stepTextStart;
-    }
-  };
+  // `id:`, `event:` and `: keep-alive` comments carry nothing measured here.
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      if (data === '[DONE]') {
+        isDone = true;
+        return;
+      }
+      const chunk = JSON.parse(data) as UIMessageChunk;
+      options.onChunk?.(chunk, readAtMs);
+      if (chunk.type === 'text-delta') {
+        if (deltaCount === 0) firstDeltaAtMs = readAtMs;
+        lastDeltaAtMs = readAtMs;
+        deltaCount += 1;
+        texts.push(chunk.delta);
+      } else if (chunk.type === 'error') {
+        errorTexts.push(chunk.errorText);
+      } else if (chunk.type === 'start-step') {
+        stepTextStart = texts.length;
+      } else if (chunk.type === 'reset-step') {
+        // A recovered turn drops its dead attempt's unfinished step, as the AI SDK's client does
+        // (it splices the step's parts; the continuation's own `start-step` is not sent).
+        texts.length = stepTextStart;
+      }
+    },
+  });
 
   const decoder = new TextDecoder();
   for await (const bytes of response.body) {
-    const atMs = performance.now();
+    readAtMs = performance.now();
     readCount += 1;
-    pending += decoder.decode(bytes, { stream: true });
-    let lineEnd = pending.indexOf('\n');
-    let lineStart = 0;
-    while (lineEnd !== -1) {
-      const line = pending.slice(lineStart, pending[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd);
-      if (line === '') dispatch(atMs);
-      else if (line.startsWith('data:')) dataLines.push(line.slice(line[5] === ' ' ? 6 : 5));
-      // `id:`, `event:` and `: keep-alive` comments carry nothing measured here.
-      lineStart = lineEnd + 1;
-      lineEnd = pending.indexOf('\n', lineStart);
-    }
-    pending = pending.slice(lineStart);
+    parser.feed(decoder.decode(bytes, { stream: true }));
   }
+  parser.feed(decoder.decode());
   const endedAtMs = performance.now();
-  dispatch(endedAtMs);
   if (deltaCount === 0) {
     throw new Error(`POST ${options.url} streamed no text (errors: ${errorTexts.join('; ')})`);
   }
