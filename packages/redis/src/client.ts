@@ -13,6 +13,21 @@ export type RedisClientOptions = {
   maxRetriesPerRequest?: number | null;
   /** Resolve only after the connection is ready (fails fast on a wrong URL). */
   lazyConnect?: boolean;
+  /**
+   * Fails a command that got no reply within this time ("Command timed out"), where ioredis would
+   * otherwise wait as long as the socket stays open: a half-open connection (a partition, a dead
+   * NAT entry) hangs a command for minutes. A timeout alone only rejects the command's promise;
+   * ioredis leaves the socket as it is, so every later command would time out too, until TCP gives
+   * up on the connection (about 15 minutes of retransmissions on Linux; never behind a proxy that
+   * still acknowledges). So the same value also drops a connection that stayed silent that long
+   * while commands waited for replies (ioredis `socketTimeout`), and ioredis connects anew.
+   *
+   * Only for connections without blocking commands: a `BZPOPMIN` or `XREAD BLOCK` is silent by
+   * design and would time out. Give it to command connections, not to BullMQ's (which duplicates
+   * its connection, options included, for `BZPOPMIN`) nor to a subscriber.
+   * @default no timeout
+   */
+  commandTimeoutMs?: number;
 };
 
 /**
@@ -27,6 +42,9 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     enableAutoPipelining: true,
     lazyConnect: options.lazyConnect ?? false,
     ...(options.name ? { connectionName: options.name } : {}),
+    ...(options.commandTimeoutMs === undefined
+      ? {}
+      : { commandTimeout: options.commandTimeoutMs, socketTimeout: options.commandTimeoutMs }),
   };
   return new Redis(options.url, redisOptions);
 }
