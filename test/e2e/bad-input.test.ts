@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 // Bad input gets a clear 4xx and changes nothing: after each refused request, Redis holds exactly
 // the keys it held before (no input record, no queued run).
 
-const MAX_BODY_BYTES = 64 * 1024;
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_REQUEST_BYTES = 256 * 1024;
 
 let stack: BatonStack;
 let redis: Redis;
@@ -16,7 +17,10 @@ let keysBefore: string[];
 beforeAll(async () => {
   stack = await startBatonStack({
     workers: 1,
-    gatewayEnv: { BATON_MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
+    gatewayEnv: {
+      BATON_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+      BATON_MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
+    },
   });
   redis = new Redis(stack.redis.url);
   chatA = await stack.createSession();
@@ -80,13 +84,45 @@ describe('bad input to POST /api/chat', () => {
     expect(result.error?.message).toMatch(/^id: /);
   });
 
-  it('refuses an oversized body with 413', async () => {
+  it('refuses malformed JSON in the echoed history too, with 400', async () => {
+    const brokenHistory = '{"id":"m1","role":"user","parts":[}';
+    const newMessage = JSON.stringify(userMessage('hi'));
+    const body = `{"id":"${chatA.chatId}","messages":[${brokenHistory},${newMessage}]}`;
+    const result = await post('/api/chat', body, chatA.token);
+    expect(result).toMatchObject({ status: 400, error: { code: 'INVALID_REQUEST' } });
+    expect(result.error?.message).toMatch(/not valid JSON/);
+  });
+
+  it('refuses an oversized message with 413', async () => {
     const body = JSON.stringify({
       id: chatA.chatId,
-      message: userMessage('x'.repeat(MAX_BODY_BYTES)),
+      message: userMessage('x'.repeat(MAX_MESSAGE_BYTES)),
     });
     const result = await post('/api/chat', body, chatA.token);
     expect(result).toMatchObject({ status: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  it('refuses a stock body whose new message is oversized with 413', async () => {
+    const history = [userMessage('small'), userMessage('y'.repeat(MAX_MESSAGE_BYTES))];
+    const body = JSON.stringify({
+      id: chatA.chatId,
+      messages: [...history, userMessage('x'.repeat(MAX_MESSAGE_BYTES))],
+      trigger: 'submit-message',
+    });
+    const result = await post('/api/chat', body, chatA.token);
+    expect(result).toMatchObject({ status: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(result.error?.message).toMatch(/new message exceeds 65536 bytes/);
+  });
+
+  it('refuses a body over the request limit with 413, however small its new message', async () => {
+    const history = Array.from({ length: 10 }, () =>
+      userMessage('y'.repeat(MAX_MESSAGE_BYTES / 2)),
+    );
+    const body = JSON.stringify({ id: chatA.chatId, messages: [...history, userMessage('hi')] });
+    expect(body.length).toBeGreaterThan(MAX_REQUEST_BYTES);
+    const result = await post('/api/chat', body, chatA.token);
+    expect(result).toMatchObject({ status: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(result.error?.message).toMatch(/request body exceeds 262144 bytes/);
   });
 
   it('refuses an invalid message with 400', async () => {
