@@ -1,7 +1,8 @@
 import type { FaultInjector } from '@baton/protocol';
 import type { RedisSessionStore, RunQueue, WakeSubscriber } from '@baton/session-store';
 import type { ChatTokens } from './chat-tokens.ts';
-import type { GatewayConfig } from './config.ts';
+import type { GatewayConfig, GatewayFaultPoint } from './config.ts';
+import type { StreamMetrics } from './stream-metrics.ts';
 
 /** The logging interface of the gateway: a subset of pino's. */
 export type GatewayLogger = {
@@ -18,5 +19,7 @@ export type GatewayDependencies = {
   runQueue: RunQueue;
   tokens: ChatTokens;
   logger: GatewayLogger;
-  faults: FaultInjector;
+  faults: FaultInjector<GatewayFaultPoint>;
+  /** Counters of the SSE responses, for a metrics endpoint; a private instance when absent. */
+  metrics?: StreamMetrics;
 };

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   BatonError,
   chatIdSchema,
@@ -11,18 +11,21 @@ import {
 import { compareStreamIds } from '@baton/session-store';
 import { safeValidateUIMessages, type UIMessage } from 'ai';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { locateAnswer } from '../answer-locator.ts';
 import { assertChatAccess, chatAuth } from '../chat-auth.ts';
 import type { GatewayDependencies } from '../dependencies.ts';
 import type { GatewayEnv } from '../gateway-env.ts';
-import { errorResponse, invalidRequest } from '../http-errors.ts';
+import { invalidRequest } from '../http-errors.ts';
+import { chatRequestReader } from '../read-chat-request.ts';
+import { requestPartId } from '../request-part-id.ts';
+import { StreamMetrics } from '../stream-metrics.ts';
 import { streamTurn } from '../turn-stream.ts';
 
 const PART_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const STREAM_ID_PATTERN = /^\d+-\d+$/;
 
 /**
- * The chat protocol of the stock AI SDK client (DESIGN.md section 5), behind per-chat tokens:
+ * The chat protocol of the stock AI SDK client (the README's HTTP API), behind per-chat tokens:
  * `POST /` appends one message and streams the turn that answers it, `GET /:id/stream` resumes
  * the in-flight turn, `POST /:id/stop` stops it, `GET /:id/messages` restores a page.
  */
@@ -37,24 +40,18 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
     subscriber,
     keepAliveMs: config.sseKeepAliveMs,
     pollIntervalMs: config.outputPollIntervalMs,
+    metrics: dependencies.metrics ?? new StreamMetrics(),
   };
 
   app.post(
     '/',
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new BatonError(
-            ERROR_CODES.PAYLOAD_TOO_LARGE,
-            `request body exceeds ${config.maxBodyBytes} bytes`,
-          ),
-          c.get('requestId'),
-        ),
+    // Only the last message is kept and parsed: the history the stock transport echoes is not.
+    chatRequestReader({
+      maxMessageBytes: config.maxMessageBytes,
+      maxRequestBytes: config.maxRequestBytes,
     }),
     async (c) => {
-      const json = await readJson(c.req.raw);
+      const json = c.get('chatRequest');
       const parsed = chatRequestBodySchema.safeParse(json);
       if (!parsed.success) throw invalidRequest(describeIssues(parsed.error.issues));
       const body = parsed.data;
@@ -63,7 +60,13 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
       const message = body.message ?? body.messages?.at(-1);
       if (!message) throw invalidRequest('body needs a "message" or a non-empty "messages" array');
       await assertValidMessage(message as UIMessage);
-      const partId = partIdOf(c.req.header('x-baton-part-id'), body.trigger, message);
+      const partId =
+        partIdHeader(c.req.header('x-baton-part-id')) ??
+        (await requestPartId(store, body.id, {
+          trigger: body.trigger,
+          messageId: body.messageId,
+          message: message as UIMessage,
+        }));
       const record: InputRecord = {
         kind: 'message',
         message,
@@ -72,11 +75,9 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
         ...withClientData(clientDataOf(json as Record<string, unknown>)),
         receivedAt: Date.now(),
       };
-      // Marked before the append: a gateway that dies after it leaves a trace for the reconciler.
-      const [, appended] = await Promise.all([
-        store.markQueued(body.id),
-        store.appendInput(body.id, record, partId),
-      ]);
+      // The append also marks the chat in the custody index: a gateway that dies before its
+      // enqueue below leaves a trace that the reconciler repairs.
+      const appended = await store.appendInput(body.id, record, partId);
       dependencies.faults.trip('gateway-after-append');
       if (appended.runSeqToEnqueue > 0) {
         await runQueue.enqueue(appended.agentId, {
@@ -90,8 +91,11 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
         selector: {
           kind: 'answer',
           inputId: appended.inputId,
-          // A retry may find its turn done already: look for it in what the stream retains.
-          afterId: appended.isDuplicate ? '0-0' : appended.outputTailId,
+          request: message as UIMessage,
+          // A retry's turn may be in flight, done, or trimmed away: find where its answer is.
+          location: appended.isDuplicate
+            ? await locateAnswer(store, body.id, appended)
+            : { kind: 'next', afterId: appended.outputTailId },
         },
       });
     },
@@ -150,15 +154,6 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
   return app;
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalidRequest('request body is not valid JSON');
-  }
-}
-
 function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues
     .slice(0, 5)
@@ -180,18 +175,6 @@ function chatIdParameter(value: string): string {
   const parsed = chatIdSchema.safeParse(value);
   if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'invalid chat id');
   return parsed.data;
-}
-
-/**
- * The idempotency key of an append: the client's `x-baton-part-id`, else a digest of the trigger
- * and the message. A retried request is byte-for-byte the same message, a new one has a new id,
- * and an assistant message coming back with resolved tools has new content.
- */
-function partIdOf(header: string | undefined, trigger: string, message: unknown): string {
-  return (
-    partIdHeader(header) ??
-    createHash('sha256').update(trigger).update(JSON.stringify(message)).digest('base64url')
-  );
 }
 
 /** A client's `x-baton-part-id`, validated; undefined when it sent none. */
