@@ -15,7 +15,15 @@ const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   LEASE_LOST: 500,
   LEASE_BUSY: 503,
   STALE_RUN: 500,
+  // The write may stand on the primary, unacknowledged: the client retries the same request,
+  // which is idempotent (its part id), and gets it acknowledged once the replicas caught up.
+  REPLICATION_TIMEOUT: 503,
   INVARIANT: 500,
+};
+
+/** What a client reads of a server-side failure that it can act on; others are opaque. */
+const SERVER_ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
+  REPLICATION_TIMEOUT: 'Temporarily unavailable: retry the same request',
 };
 
 export function invalidRequest(message: string): BatonError {
@@ -26,7 +34,11 @@ export function invalidRequest(message: string): BatonError {
 export function errorResponse(c: Context, error: unknown, requestId: string): Response {
   if (BatonError.isInstance(error)) {
     const status = STATUS_BY_CODE[error.code];
-    const message = status >= 500 ? 'Internal server error' : error.safeMessage;
+    const message =
+      status >= 500
+        ? (SERVER_ERROR_TEXT[error.code] ?? 'Internal server error')
+        : error.safeMessage;
+    if (error.code === ERROR_CODES.REPLICATION_TIMEOUT) c.header('retry-after', '1');
     return c.json({ error: { code: error.code, message }, requestId }, status);
   }
   if (error instanceof HTTPException) {

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   LEASE_LOST: 'LEASE_LOST',
   LEASE_BUSY: 'LEASE_BUSY',
   STALE_RUN: 'STALE_RUN',
+  /** A write landed on the Redis primary but not on enough replicas in time: not acknowledged. */
+  REPLICATION_TIMEOUT: 'REPLICATION_TIMEOUT',
   INVARIANT: 'INVARIANT',
 } as const;
 
@@ -52,5 +54,39 @@ export class LeaseLostError extends BatonError {
       isRetryable: false,
     });
     this.name = 'LeaseLostError';
+  }
+}
+
+/**
+ * A write that must survive a failover reached the Redis primary but fewer replicas than required
+ * within the timeout (`WAIT`): it is not acknowledged, since a failover now would lose it. The
+ * write itself may stand on the primary; every such write is idempotent (appends on their part
+ * id, claims and completions on the epoch and write sequence, closes by nature), so the caller
+ * retries the same request.
+ */
+export class ReplicationTimeoutError extends BatonError {
+  readonly requiredReplicas: number;
+  readonly acknowledgedReplicas: number;
+
+  constructor(input: {
+    /** What was not acknowledged, e.g. `appendInput`. */
+    operation: string;
+    chatId: string;
+    requiredReplicas: number;
+    acknowledgedReplicas: number;
+    timeoutMs: number;
+  }) {
+    super(
+      ERROR_CODES.REPLICATION_TIMEOUT,
+      `${input.operation} of chat ${input.chatId} reached ${input.acknowledgedReplicas} of ` +
+        `${input.requiredReplicas} required replicas within ${input.timeoutMs} ms`,
+      {
+        isRetryable: true,
+        safeMessage: 'The write was not confirmed by enough Redis replicas in time; retry it.',
+      },
+    );
+    this.name = 'ReplicationTimeoutError';
+    this.requiredReplicas = input.requiredReplicas;
+    this.acknowledgedReplicas = input.acknowledgedReplicas;
   }
 }

@@ -7,6 +7,13 @@ import { freePort } from './free-port.ts';
 export type RedisServerOptions = {
   /** Turn on AOF persistence (`appendonly yes`) with this fsync policy. */
   appendFsync?: 'always' | 'everysec';
+  /**
+   * Start as a replica of the Redis on this port of 127.0.0.1 (`--replicaof`); `REPLICAOF NO ONE`
+   * promotes it. Always a local process.
+   */
+  replicaOfPort?: number;
+  /** A local `redis-server` process even where Docker runs: a test that kills or pauses it. */
+  isLocalProcess?: boolean;
 };
 
 /** A Redis server owned by one test file: it can be killed and restarted on the same port. */
@@ -20,6 +27,12 @@ export type RedisServer = {
   /** Kill the server abruptly (SIGKILL); `start()` brings it back on the same port and data. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Freezes the process (SIGSTOP): it keeps its sockets but answers nothing, and the kernel still
+   * buffers what its peers send it, which it reads once `resume()` sends SIGCONT.
+   */
+  pause(): void;
+  resume(): void;
 };
 
 const READY_TIMEOUT_MS = 10_000;
@@ -46,7 +59,11 @@ function hasDockerEngine(): boolean {
  * infrastructure is missing fails loudly, it never passes or skips silently.
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  if (hasDockerEngine() && options.appendFsync === undefined) {
+  const needsProcess =
+    options.appendFsync !== undefined ||
+    options.replicaOfPort !== undefined ||
+    options.isLocalProcess === true;
+  if (hasDockerEngine() && !needsProcess) {
     try {
       return await startContainer();
     } catch (error) {
@@ -76,6 +93,10 @@ async function startContainer(): Promise<RedisServer> {
       throw new Error('killing a containerized Redis is not supported; use the process kind');
     },
     start: async () => {},
+    pause: () => {
+      throw new Error('pausing a containerized Redis is not supported; use the process kind');
+    },
+    resume: () => {},
   };
 }
 
@@ -96,6 +117,12 @@ async function startProcess(binary: string, options: RedisServerOptions): Promis
     ...(options.appendFsync
       ? ['--appendonly', 'yes', '--appendfsync', options.appendFsync]
       : ['--appendonly', 'no']),
+    // A replica's first sync starts at once, not after the default 5 s wait for more replicas.
+    '--repl-diskless-sync-delay',
+    '0',
+    ...(options.replicaOfPort === undefined
+      ? []
+      : ['--replicaof', '127.0.0.1', String(options.replicaOfPort)]),
   ];
   let child: ChildProcess | undefined;
 
@@ -134,6 +161,12 @@ async function startProcess(binary: string, options: RedisServerOptions): Promis
     await exited;
   };
 
+  const signal = (name: 'SIGSTOP' | 'SIGCONT'): void => {
+    if (!child || child.exitCode !== null)
+      throw new Error(`redis-server on ${port} is not running`);
+    child.kill(name);
+  };
+
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -141,6 +174,8 @@ async function startProcess(binary: string, options: RedisServerOptions): Promis
     kind: 'process',
     start,
     kill,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     stop: async () => {
       await kill();
       rmSync(directory, { recursive: true, force: true });
