@@ -1,14 +1,25 @@
 import { runQueueName } from '@baton/protocol';
 import { chatKeys, globalKeys } from '@baton/redis';
-import { type BatonStack, startBatonStack, textOf, waitUntil } from '@baton/testing';
+import {
+  type BatonStack,
+  type ServiceProcess,
+  startBatonStack,
+  startTcpProxy,
+  type TcpProxy,
+  textOf,
+  waitUntil,
+} from '@baton/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Issue 3, failure 6: a soak. Many chats take turn after turn while a random worker is SIGKILLed
-// every few seconds (and replaced). At the end every user message is answered exactly once in the
-// persisted history, no answer has duplicated parts, and every chat is suspended with no job left.
-// BATON_SOAK_SECONDS sets the length (default 120); BATON_SOAK_SEED replays a run's kill schedule.
+// Issues 3 and 9: a soak. Many chats take turn after turn while, every few seconds, a random
+// worker is SIGKILLed (and replaced), cut off from Redis for a while (its connections stall: a
+// partition, a half-open socket), or has its Redis connections reset (errors mid-command). Every
+// worker reaches Redis through a TCP proxy of its own, which is how the faults are injected. At the
+// end every user message is answered exactly once in the persisted history, no answer has
+// duplicated parts, and every chat is suspended with no job left.
+// BATON_SOAK_SECONDS sets the length (default 120); BATON_SOAK_SEED replays a run's fault schedule.
 
 const SOAK_MS = Number(process.env.BATON_SOAK_SECONDS ?? 120) * 1000;
 const SEED = Number(process.env.BATON_SOAK_SEED ?? Date.now() % 1_000_000);
@@ -18,19 +29,36 @@ const IDLE_TIMEOUT_SECONDS = 2;
 
 let stack: BatonStack;
 let redis: Redis;
+/** The proxy between each worker and Redis. */
+const proxies = new Map<ServiceProcess, TcpProxy>();
+
+/** A worker whose every Redis connection goes through a proxy of its own. */
+async function startProxiedWorker(): Promise<ServiceProcess> {
+  const proxy = await startTcpProxy({ targetPort: stack.redis.port });
+  const worker = await stack.startWorker({ REDIS_URL: proxy.url });
+  proxies.set(worker, proxy);
+  return worker;
+}
 
 beforeAll(async () => {
   stack = await startBatonStack({
-    workers: WORKERS,
+    workers: 0,
     env: { BATON_DEMO_DELAY_MS: '10' },
-    workerEnv: { BATON_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) },
+    workerEnv: {
+      BATON_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS),
+      // A stalled command fails, and its silent connection is replaced, within a second.
+      BATON_REDIS_COMMAND_TIMEOUT_MS: '1000',
+      BATON_RECONCILE_INTERVAL_MS: '1000',
+    },
   });
   redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
+  for (let index = 0; index < WORKERS; index += 1) await startProxiedWorker();
 });
 
 afterAll(async () => {
   redis?.disconnect();
   await stack?.stop();
+  await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
 });
 
 /** A small deterministic generator (mulberry32), so a failing run's kills can be replayed. */
@@ -49,7 +77,7 @@ function reply(turn: number, text: string): string {
   return `Turn ${turn}: you said "${text}". I have seen ${turn} user messages.`;
 }
 
-describe(`a soak of ${CHATS} chats with random worker kills (seed ${SEED})`, () => {
+describe(`a soak of ${CHATS} chats with random worker faults (seed ${SEED})`, () => {
   it('answers every message exactly once and leaves every chat suspended', {
     timeout: SOAK_MS + 120_000,
   }, async () => {
@@ -80,23 +108,38 @@ describe(`a soak of ${CHATS} chats with random worker kills (seed ${SEED})`, () 
       }
     });
 
-    let kills = 0;
-    const killer = (async () => {
+    const faults = { kills: 0, stalls: 0, resets: 0 };
+    const chaos = (async () => {
       while (Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 2_000 + random() * 4_000));
         if (Date.now() >= deadline) break;
         const live = stack.workers.filter((worker) => !worker.hasExited);
         const victim = live[Math.floor(random() * live.length)];
-        if (!victim) continue;
-        await victim.kill();
-        kills += 1;
-        await stack.startWorker();
+        const proxy = victim && proxies.get(victim);
+        if (!victim || !proxy) continue;
+        const fault = random();
+        if (fault < 0.4) {
+          await victim.kill();
+          faults.kills += 1;
+          await startProxiedWorker();
+        } else if (fault < 0.75) {
+          // Cut off for less or more than a lease (2 s): a pause it survives, or one past which
+          // its chats are taken over while it still runs.
+          proxy.blackhole();
+          faults.stalls += 1;
+          await new Promise((resolve) => setTimeout(resolve, 500 + random() * 3_500));
+          proxy.heal();
+        } else {
+          proxy.resetConnections();
+          faults.resets += 1;
+        }
       }
     })();
 
-    await Promise.all([...conversations, killer]);
-    expect(failures).toEqual([]);
-    expect(kills).toBeGreaterThan(0);
+    await Promise.all([...conversations, chaos]);
+    const summary = `faults ${JSON.stringify(faults)}, turns ${JSON.stringify(sent)}`;
+    expect(failures, summary).toEqual([]);
+    expect(faults.kills + faults.stalls + faults.resets).toBeGreaterThan(0);
 
     for (const [index, session] of sessions.entries()) {
       const messages = await stack.fetchMessages(session);

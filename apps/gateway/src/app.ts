@@ -11,7 +11,7 @@ import { playgroundRoutes, sessionRoutes } from './routes/session-routes.ts';
 const READY_TIMEOUT_MS = 1000;
 
 /**
- * The gateway's Hono app (DESIGN.md section 5). Pure: every dependency comes in, so tests call
+ * The gateway's Hono app (the HTTP API of the README). Pure: every dependency comes in, so tests call
  * `createApp(dependencies).request(...)`; `main.ts` serves it.
  */
 export function createApp(dependencies: GatewayDependencies): Hono<GatewayEnv> {
@@ -23,6 +23,9 @@ export function createApp(dependencies: GatewayDependencies): Hono<GatewayEnv> {
     const id = c.get('requestId');
     if (!BatonError.isInstance(error) || error.code === 'INVARIANT') {
       logger.error({ err: error, requestId: id, path: c.req.path }, 'request failed');
+    } else if (error.code === 'REPLICATION_TIMEOUT') {
+      // The client retries, but an operator must see that the replicas lag or are gone.
+      logger.warn({ err: error, requestId: id, path: c.req.path }, 'write not replicated in time');
     }
     return errorResponse(c, error, id);
   });
@@ -31,7 +34,7 @@ export function createApp(dependencies: GatewayDependencies): Hono<GatewayEnv> {
   app.get('/readyz', async (c) => {
     try {
       await Promise.race([
-        store.redis.ping(),
+        store.ping(),
         new Promise((_, reject) => setTimeout(reject, READY_TIMEOUT_MS, new Error('timeout'))),
       ]);
       return c.json({ status: 'ready' });

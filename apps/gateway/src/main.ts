@@ -20,7 +20,10 @@ const commands = createRedisClient({
   url: config.redisUrl,
   name: 'baton-gateway',
   maxRetriesPerRequest: 2,
+  commandTimeoutMs: config.redisCommandTimeoutMs,
 });
+// No command timeout on the subscriber (idle by design; wake-ups are hints that the output poll
+// backs up) nor on BullMQ's connection (duplicated, options included, for blocking commands).
 const subscriber = new WakeSubscriber(
   createRedisClient({
     url: config.redisUrl,
@@ -33,7 +36,14 @@ const queueConnection = createRedisClient({
   name: 'baton-gateway-queue',
   maxRetriesPerRequest: null,
 });
-const store = new RedisSessionStore({ redis: commands, prefix: config.keyPrefix });
+const store = new RedisSessionStore({
+  redis: commands,
+  prefix: config.keyPrefix,
+  idleRetentionMs: config.idleRetentionMs,
+  closedRetentionMs: config.closedRetentionMs,
+  minReplicas: config.redisMinReplicas,
+  replicaTimeoutMs: config.redisReplicaTimeoutMs,
+});
 const runQueue = new RunQueue({
   connection: queueConnection,
   prefix: store.globalKeys.queuePrefix,

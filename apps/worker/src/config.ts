@@ -1,6 +1,13 @@
 import { hostname } from 'node:os';
-import { type FaultPoint, parseEnvironment, parseFaultPoints } from '@baton/protocol';
+import { type FaultAction, parseEnvironment, parseFaultPoints } from '@baton/protocol';
 import { z } from 'zod';
+
+/**
+ * The worker's fault points (tests only): right after a claim, before the run reads the chat;
+ * between a turn's last chunk and its checkpoint.
+ */
+export const WORKER_FAULT_POINTS = ['worker-after-claim', 'worker-before-checkpoint'] as const;
+export type WorkerFaultPoint = (typeof WORKER_FAULT_POINTS)[number];
 
 const environmentSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -15,8 +22,18 @@ const environmentSchema = z.object({
   BATON_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   BATON_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
   BATON_FAULT_INJECTION: z.string().optional(),
+  BATON_MAX_RUN_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  BATON_RUN_RETRY_DELAY_MS: z.coerce.number().int().nonnegative().default(2_000),
   BATON_DRAIN_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
   BATON_INPUT_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  BATON_IDLE_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(30 * 24 * 3600),
+  BATON_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  BATON_REDIS_MIN_REPLICAS: z.coerce.number().int().min(0).default(0),
+  BATON_REDIS_REPLICA_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,21 +53,60 @@ export type WorkerConfig = {
    */
   leaseDurationMs: number;
   stalledIntervalMs: number;
+  /**
+   * Runs that may take on a chat's pending turn before the worker ends that turn with an error by
+   * itself: the last resort when runs keep failing before the agent can end the turn (the agent's
+   * own `recovery.maxAttempts`, 2 by default, acts first whenever the agent gets to run).
+   */
+  maxRunAttempts: number;
+  /** Pause before a failed run is retried; it doubles with each attempt, up to 30 s. */
+  runRetryDelayMs: number;
   /** How long a draining worker lets running turns finish before it cancels them. */
   drainTimeoutMs: number;
   /** Safety re-read of a held chat's input when no wake-up came. */
   inputPollIntervalMs: number;
+  /** How long a suspended chat keeps its keys unless a message comes (0: forever). */
+  idleRetentionMs: number;
+  /**
+   * A command on the worker's command connection that got no reply by then fails, and the silent
+   * connection is replaced: a half-open socket otherwise hangs commands for minutes. Leases do not
+   * wait for it: the lease keeper gives a lease up at its deadline whatever is in flight.
+   */
+  redisCommandTimeoutMs: number;
+  /**
+   * Replicas that must hold a claim (its epoch bump) or a turn completion before the worker goes
+   * on (Redis `WAIT`); fewer within `redisReplicaTimeoutMs` fails the run, which hands the chat
+   * back for a later retry. 0: the primary's word.
+   */
+  redisMinReplicas: number;
+  redisReplicaTimeoutMs: number;
   reconcileIntervalMs: number;
   /** How long a chat may sit queued before the reconciler makes sure it has a job. */
   reconcileGraceMs: number;
   /** Crash points armed for chaos tests (never in production). */
-  faultPoints: FaultPoint[];
+  faultPoints: ReadonlyMap<WorkerFaultPoint, FaultAction>;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
 };
 
 /** Parses the worker's environment once; nothing else reads `process.env`. */
 export function loadWorkerConfig(environment: NodeJS.ProcessEnv): WorkerConfig {
   const env = parseEnvironment(environmentSchema, environment, 'worker');
+  // A WAIT holds up the commands queued behind it on the connection: they must still answer
+  // within the command timeout, and a lease renewal in time (renewals go every third of a lease,
+  // and the lease keeper gives up at 90 % of one after the last renewal that was sent).
+  const problems: string[] = [];
+  const isWaiting = env.BATON_REDIS_MIN_REPLICAS > 0;
+  if (isWaiting && env.BATON_REDIS_REPLICA_TIMEOUT_MS * 2 > env.BATON_REDIS_COMMAND_TIMEOUT_MS) {
+    problems.push(
+      'BATON_REDIS_REPLICA_TIMEOUT_MS: must be at most half of BATON_REDIS_COMMAND_TIMEOUT_MS',
+    );
+  }
+  if (isWaiting && env.BATON_REDIS_REPLICA_TIMEOUT_MS * 4 > env.BATON_LEASE_MS) {
+    problems.push('BATON_REDIS_REPLICA_TIMEOUT_MS: must be at most a quarter of BATON_LEASE_MS');
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid worker configuration:\n  ${problems.join('\n  ')}`);
+  }
   return Object.freeze({
     redisUrl: env.REDIS_URL,
     keyPrefix: env.BATON_KEY_PREFIX,
@@ -64,10 +120,16 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv): WorkerConfig {
     leaseDurationMs: env.BATON_LEASE_MS,
     stalledIntervalMs: env.BATON_STALLED_INTERVAL_MS,
     drainTimeoutMs: env.BATON_DRAIN_TIMEOUT_MS,
+    maxRunAttempts: env.BATON_MAX_RUN_ATTEMPTS,
+    runRetryDelayMs: env.BATON_RUN_RETRY_DELAY_MS,
     inputPollIntervalMs: env.BATON_INPUT_POLL_MS,
+    idleRetentionMs: env.BATON_IDLE_RETENTION_SECONDS * 1000,
+    redisCommandTimeoutMs: env.BATON_REDIS_COMMAND_TIMEOUT_MS,
+    redisMinReplicas: env.BATON_REDIS_MIN_REPLICAS,
+    redisReplicaTimeoutMs: env.BATON_REDIS_REPLICA_TIMEOUT_MS,
     reconcileIntervalMs: env.BATON_RECONCILE_INTERVAL_MS,
     reconcileGraceMs: env.BATON_RECONCILE_GRACE_MS,
-    faultPoints: parseFaultPoints(env.BATON_FAULT_INJECTION),
+    faultPoints: parseFaultPoints(env.BATON_FAULT_INJECTION, WORKER_FAULT_POINTS),
     logLevel: env.LOG_LEVEL,
   });
 }

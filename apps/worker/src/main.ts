@@ -15,7 +15,16 @@ const logger = pino({
 });
 
 const agents = await loadAgents(config.agentModules, process.cwd());
-const commands = createRedisClient({ url: config.redisUrl, name: 'baton-worker' });
+const commands = createRedisClient({
+  url: config.redisUrl,
+  name: 'baton-worker',
+  commandTimeoutMs: config.redisCommandTimeoutMs,
+});
+// No command timeout on the next two connections. BullMQ duplicates its connection, options
+// included, for `BZPOPMIN`, which blocks for seconds by design (a timeout would fail every idle
+// fetch), and it guards that command with a watchdog of its own; its other commands (lock
+// extensions, job moves) may hang in a partition, harmlessly: the chat's lease, not BullMQ's lock,
+// decides who may run a chat. The subscriber's wake-ups are hints that the input poll backs up.
 const subscriber = new WakeSubscriber(
   createRedisClient({
     url: config.redisUrl,
@@ -28,7 +37,13 @@ const queueConnection = createRedisClient({
   name: 'baton-worker-queue',
   maxRetriesPerRequest: null,
 });
-const store = new RedisSessionStore({ redis: commands, prefix: config.keyPrefix });
+const store = new RedisSessionStore({
+  redis: commands,
+  prefix: config.keyPrefix,
+  idleRetentionMs: config.idleRetentionMs,
+  minReplicas: config.redisMinReplicas,
+  replicaTimeoutMs: config.redisReplicaTimeoutMs,
+});
 const faults = createFaultInjector(config.faultPoints, (point) => {
   logger.warn({ point }, 'fault injection: crashing');
   process.kill(process.pid, 'SIGKILL');

@@ -1,15 +1,39 @@
+import { CUSTODY_SHARDS } from '@baton/redis';
 import type { Logger } from '@baton/sdk';
 import type { RedisSessionStore, RunQueue } from '@baton/session-store';
 
+/** Chats read per page of a custody shard. */
+const PAGE_SIZE = 200;
 /**
- * DESIGN.md 4.9: a gateway that dies between an append and its enqueue leaves a chat `queued`
- * with no job. Every worker looks now and then at chats marked queued for a while and makes sure
- * each still-queued one has a live job; enqueueing is idempotent on the job id, so workers doing
- * it at once do no harm. Chats no longer queued leave the index.
+ * An idle chat whose latest mark has no landed append after this long lost that append (the
+ * gateway died before sending it, or it failed): its client retries, which marks the chat again.
+ */
+const UNLANDED_MARK_MS = 60_000;
+
+export type ReconcileReport = {
+  /** Chats put back in the queue: queued with no job, or running with no live holder. */
+  repaired: number;
+  /** Idle chats dropped from the custody index. */
+  released: number;
+};
+
+/**
+ * Every chat whose status says the pool has it (`queued`, `running`) is in the custody index, from
+ * the first message a gateway appends until a reconciler sees it idle again
+ * (docs/architecture.md, "Custody"). Now and then each worker takes some of the index's shards and
+ * looks at every chat marked longer than a grace ago:
+ * - `queued` with no pending job (a gateway died between append and enqueue, a hand-back whose
+ *   enqueue failed, a job that failed or completed early), or
+ * - `running` whose holder's lease ran out more than a grace ago while nothing took the chat over
+ *   (its job failed or completed after a cancel, or BullMQ gave it up)
+ * goes back to the queue under a new run sequence, whatever the path that left it there. Chats
+ * seen idle leave the index once their last append has landed. The repair is one script that
+ * checks the chat is still as seen, so reconcilers racing each other or a worker do no harm.
  */
 export class Reconciler {
   readonly #store: RedisSessionStore;
   readonly #runQueue: RunQueue;
+  readonly #workerId: string;
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #logger: Logger;
@@ -19,14 +43,19 @@ export class Reconciler {
   constructor(options: {
     store: RedisSessionStore;
     runQueue: RunQueue;
+    workerId: string;
     /** How often to look. */
     intervalMs: number;
-    /** How long a chat may sit queued before it is looked at (its job may be on its way). */
+    /**
+     * How long a chat may look unattended before it is repaired: its job may be on its way, or
+     * BullMQ's stalled check (lease + stalled interval) about to hand a dead holder's job over.
+     */
     graceMs: number;
     logger: Logger;
   }) {
     this.#store = options.store;
     this.#runQueue = options.runQueue;
+    this.#workerId = options.workerId;
     this.#intervalMs = options.intervalMs;
     this.#graceMs = options.graceMs;
     this.#logger = options.logger;
@@ -45,33 +74,90 @@ export class Reconciler {
     clearInterval(this.#timer);
   }
 
-  /** One pass; resolves how many chats got a job back. */
-  async reconcile(): Promise<number> {
-    if (this.#isRunning) return 0;
+  /**
+   * One pass over the shards no other worker took this round. With `allShards`, every shard,
+   * lock or not (a test's or an operator's explicit pass).
+   */
+  async reconcile(options: { allShards?: boolean } = {}): Promise<ReconcileReport> {
+    const report: ReconcileReport = { repaired: 0, released: 0 };
+    if (this.#isRunning) return report;
     this.#isRunning = true;
     try {
-      const chatIds = await this.#store.listQueued(Date.now() - this.#graceMs, 500);
-      const settled: string[] = [];
-      let repaired = 0;
-      for (const chatId of chatIds) {
-        const session = await this.#store.getSession(chatId);
-        if (session?.status !== 'queued') {
-          settled.push(chatId);
-          continue;
-        }
-        const outcome = await this.#runQueue.ensure(session.agentId, {
-          chatId,
-          runSeq: session.runSeq,
-        });
-        if (outcome === 'added') {
-          repaired += 1;
-          this.#logger.warn({ chatId, runSeq: session.runSeq }, 'queued chat had no job; enqueued');
-        }
+      for (let shard = 0; shard < CUSTODY_SHARDS; shard += 1) {
+        const isMine =
+          options.allShards === true ||
+          (await this.#store.lockCustodyShard(shard, this.#workerId, this.#intervalMs));
+        if (isMine) await this.#reconcileShard(shard, report);
       }
-      await this.#store.unmarkQueued(settled);
-      return repaired;
+      return report;
     } finally {
       this.#isRunning = false;
     }
+  }
+
+  async #reconcileShard(shard: number, report: ReconcileReport): Promise<void> {
+    const now = Date.now();
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const entries = await this.#store.listCustody(shard, now - this.#graceMs, {
+        offset,
+        limit: PAGE_SIZE,
+      });
+      const outcomes = await Promise.all(entries.map((entry) => this.#examine(entry, now)));
+      for (const outcome of outcomes) {
+        if (outcome === 'repaired') report.repaired += 1;
+        else if (outcome === 'released') report.released += 1;
+      }
+      if (entries.length < PAGE_SIZE) return;
+    }
+  }
+
+  async #examine(
+    entry: { chatId: string; markedAt: number },
+    now: number,
+  ): Promise<'repaired' | 'released' | 'kept'> {
+    const { chatId, markedAt } = entry;
+    const view = await this.#store.inspectCustody(chatId);
+    if (!view) return this.#release(chatId, markedAt);
+    switch (view.status) {
+      case 'new':
+      case 'suspended':
+      case 'closed': {
+        // Only once the append that went with the latest mark has landed: until then the chat may
+        // be about to leave idle, and its mark is the only trace of it.
+        const hasLanded = view.appendedMarkAt >= markedAt;
+        if (hasLanded || markedAt < now - UNLANDED_MARK_MS) return this.#release(chatId, markedAt);
+        return 'kept';
+      }
+      case 'queued': {
+        const run = { chatId, runSeq: view.runSeq };
+        if (await this.#runQueue.isPending(view.agentId, run)) return 'kept';
+        return this.#repair(chatId, view.agentId, { status: 'queued', runSeq: view.runSeq });
+      }
+      case 'running': {
+        if (view.hasLiveLease || view.leaseExpiresAt + this.#graceMs > now) return 'kept';
+        return this.#repair(chatId, view.agentId, { status: 'running', runSeq: view.runSeq });
+      }
+    }
+  }
+
+  async #release(chatId: string, markedAt: number): Promise<'released' | 'kept'> {
+    return (await this.#store.releaseCustody(chatId, markedAt)) ? 'released' : 'kept';
+  }
+
+  async #repair(
+    chatId: string,
+    agentId: string,
+    seen: { status: 'queued' | 'running'; runSeq: number },
+  ): Promise<'repaired' | 'kept'> {
+    const runSeq = await this.#store.requeue(chatId, seen, this.#graceMs);
+    if (runSeq === undefined) return 'kept';
+    await this.#runQueue.enqueue(agentId, { chatId, runSeq });
+    this.#logger.warn(
+      { chatId, seenStatus: seen.status, seenRunSeq: seen.runSeq, runSeq },
+      seen.status === 'queued'
+        ? 'queued chat had no job; requeued'
+        : 'running chat had no live holder; requeued',
+    );
+    return 'repaired';
   }
 }

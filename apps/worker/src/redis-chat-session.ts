@@ -1,4 +1,4 @@
-import type { FaultInjector, InputEntry } from '@baton/protocol';
+import { BatonError, ERROR_CODES, type FaultInjector, type InputEntry } from '@baton/protocol';
 import type {
   AgentSession,
   Logger,
@@ -9,24 +9,33 @@ import type {
   TurnStart,
   WaitForMessageResult,
 } from '@baton/sdk';
-import { type RedisSessionStore, type WakeSubscriber, WriteFence } from '@baton/session-store';
+import type { RedisSessionStore, WakeSubscriber, WriteFence } from '@baton/session-store';
 import type { UIMessage, UIMessageChunk } from 'ai';
+import type { WorkerFaultPoint } from './config.ts';
 import { OutputBatcher } from './output-batcher.ts';
 
 export type RedisChatSessionOptions = {
   store: RedisSessionStore;
   subscriber: WakeSubscriber;
   state: SessionState;
-  epoch: number;
+  /** The holder's lease epoch and write sequence: every write of this run goes through it. */
+  fence: WriteFence;
   /** Every input record up to this id was handled by earlier runs. */
   inputCursor: string;
   /** The `turn-start` of a turn a dead run left in flight: it is recovered first. */
   inFlightTurnId: string | undefined;
+  /**
+   * Runs that took on the chat's pending work, this one included (the claim's count): the first
+   * message this run answers is that many attempts in.
+   */
+  attempts: number;
+  /** Aborted when this run may write no more (lease lost, forced shutdown, a failed write). */
+  cancelController: AbortController;
   logger: Logger;
   inputPollIntervalMs: number;
   /** Enqueues a job for a run sequence (a hand-over to another worker). */
   enqueueRun: (runSeq: number) => Promise<void>;
-  faults: FaultInjector;
+  faults: FaultInjector<WorkerFaultPoint>;
 };
 
 type ActiveTurn = { turn: number; inputId: string; stopController: AbortController };
@@ -42,7 +51,9 @@ export class RedisChatSession implements AgentSession {
   readonly logger: Logger;
   readonly #options: RedisChatSessionOptions;
   readonly #fence: WriteFence;
-  readonly #cancelController = new AbortController();
+  readonly #cancelController: AbortController;
+  /** The pending work's attempt number, given to the first message answered. */
+  #firstAttempt: number | undefined;
   /** Messages read but not yet answered, in stream order. */
   readonly #queue: InputEntry[] = [];
   #hasPendingStop = false;
@@ -59,7 +70,14 @@ export class RedisChatSession implements AgentSession {
 
   constructor(options: RedisChatSessionOptions) {
     this.#options = options;
-    this.#fence = new WriteFence(options.state.chatId, options.epoch);
+    this.#fence = options.fence;
+    this.#cancelController = options.cancelController;
+    this.#firstAttempt = options.attempts > 1 ? options.attempts : undefined;
+    this.#cancelController.signal.addEventListener('abort', () => {
+      this.#fence.revoke();
+      this.#activeTurn?.stopController.abort(this.#cancelController.signal.reason);
+      this.#wake?.();
+    });
     this.state = options.state;
     this.logger = options.logger;
     this.#readCursor = options.inputCursor;
@@ -75,7 +93,7 @@ export class RedisChatSession implements AgentSession {
   }
 
   get epoch(): number {
-    return this.#options.epoch;
+    return this.#fence.epoch;
   }
 
   /** Every input record up to this id is answered. */
@@ -92,7 +110,9 @@ export class RedisChatSession implements AgentSession {
         this.#inFlightTurn = {
           inputId: turn.turnStart.inputId,
           recovery: {
-            attempt: turn.retries + 1,
+            // The claim's durable count of earlier runs; the turn's own `turn-retry` records
+            // are a floor (a run that died before writing one is missing from them).
+            attempt: Math.max(this.#options.attempts - 1, turn.retries + 1),
             chunks: turn.chunkJsons.map((json) => JSON.parse(json) as UIMessageChunk),
           },
         };
@@ -115,10 +135,7 @@ export class RedisChatSession implements AgentSession {
 
   /** The lease is lost or the worker stops hard: abort everything, write nothing more. */
   cancel(reason: unknown): void {
-    if (this.#cancelController.signal.aborted) return;
-    this.#cancelController.abort(reason);
-    this.#activeTurn?.stopController.abort(reason);
-    this.#wake?.();
+    if (!this.#cancelController.signal.aborted) this.#cancelController.abort(reason);
   }
 
   /** The worker drains: hand the chat over at the next turn boundary. */
@@ -139,7 +156,9 @@ export class RedisChatSession implements AgentSession {
       if (next?.record.kind === 'message') {
         const { record } = next;
         const inFlight = this.#inFlightTurn;
+        const attempt = this.#firstAttempt;
         this.#inFlightTurn = undefined;
+        this.#firstAttempt = undefined;
         return {
           ok: true,
           message: {
@@ -149,6 +168,7 @@ export class RedisChatSession implements AgentSession {
             messageId: record.messageId,
             clientData: record.clientData,
             ...(inFlight?.inputId === next.id ? { recovery: inFlight.recovery } : {}),
+            ...(attempt ? { attempt } : {}),
           },
         };
       }
@@ -184,20 +204,16 @@ export class RedisChatSession implements AgentSession {
     this.#activeTurn = { turn, inputId, stopController };
     if (recovery) {
       // The turn keeps its `turn-start`: readers following it see the retry and go on.
-      await store.appendControl(
-        this.#fence,
-        [
-          {
-            kind: 'turn-retry',
-            turn,
-            inputId,
-            attempt: recovery.attempt,
-            epoch: this.epoch,
-            retriedAt: Date.now(),
-          },
-        ],
-        recovery.resetStep ? [JSON.stringify({ type: 'reset-step' })] : [],
-      );
+      await store.appendControl(this.#fence, [
+        {
+          kind: 'turn-retry',
+          turn,
+          inputId,
+          attempt: recovery.attempt,
+          epoch: this.epoch,
+          retriedAt: Date.now(),
+        },
+      ]);
     } else {
       await store.startTurn(this.#fence, {
         kind: 'turn-start',
@@ -232,14 +248,31 @@ export class RedisChatSession implements AgentSession {
   ): Promise<void> {
     await batcher.flush();
     this.#options.faults.trip('worker-before-checkpoint');
-    await this.#options.store.completeTurn(this.#fence, {
-      record: { kind: 'turn-complete', turn, inputId, status: end.status, finishedAt: Date.now() },
-      inputCursor: inputId,
-      turns: turn + 1,
-      totalUsage: end.totalUsage,
-      keepCount: end.keepCount,
-      messages: end.messages.slice(end.keepCount),
-    });
+    try {
+      await this.#options.store.completeTurn(this.#fence, {
+        record: {
+          kind: 'turn-complete',
+          turn,
+          inputId,
+          status: end.status,
+          finishedAt: Date.now(),
+        },
+        inputCursor: inputId,
+        turns: turn + 1,
+        totalUsage: end.totalUsage,
+        keepCount: end.keepCount,
+        messages: end.messages.slice(end.keepCount),
+      });
+    } catch (error) {
+      // Not acknowledged, yet complete on the primary: the run fails here (no `onTurnComplete`,
+      // no next turn on a checkpoint a failover can undo), but its hand-back must not put the
+      // stored cursor back before this turn's message, which would answer it a second time.
+      if (BatonError.isInstance(error) && error.code === ERROR_CODES.REPLICATION_TIMEOUT) {
+        this.#activeTurn = undefined;
+        this.#handledCursor = inputId;
+      }
+      throw error;
+    }
     this.#activeTurn = undefined;
     this.#handledCursor = inputId;
     this.logger.debug({ turn, status: end.status, ...batcher.stats }, 'turn complete');

@@ -9,11 +9,11 @@ import { type RedisSessionStore, RunQueue, type WakeSubscriber } from '@baton/se
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AgentRegistration } from './agent-registration.ts';
-import type { WorkerConfig } from './config.ts';
+import type { WorkerConfig, WorkerFaultPoint } from './config.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { Reconciler } from './reconciler.ts';
 import type { RedisChatSession } from './redis-chat-session.ts';
-import { type RunChatOutcome, runChat } from './run-chat.ts';
+import { type RunChatOutcome, runChat, SHUTDOWN_REASON } from './run-chat.ts';
 
 export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -25,7 +25,7 @@ export type WorkerHostDependencies = {
   /** Connection for BullMQ (it duplicates it for blocking commands); `maxRetriesPerRequest: null`. */
   queueConnection: Redis;
   logger: Logger;
-  faults: FaultInjector;
+  faults: FaultInjector<WorkerFaultPoint>;
 };
 
 /**
@@ -54,6 +54,7 @@ export class WorkerHost {
     this.#reconciler = new Reconciler({
       store,
       runQueue: this.#runQueue,
+      workerId: config.workerId,
       intervalMs: config.reconcileIntervalMs,
       graceMs: config.reconcileGraceMs,
       logger,
@@ -65,9 +66,7 @@ export class WorkerHost {
       logger,
     });
     this.#registration = new AgentRegistration({
-      redis: store.redis,
-      workerKey: store.globalKeys.worker(config.workerId),
-      workersKey: store.globalKeys.workers,
+      registry: store.workers,
       registration: {
         workerId: config.workerId,
         agents: dependencies.agents.map((agent) => ({
@@ -151,7 +150,7 @@ export class WorkerHost {
     clearTimeout(timer);
     if (result === 'timeout') {
       logger.warn({ heldChats: this.#sessions.size }, 'drain timed out; cancelling runs');
-      for (const session of this.#sessions) session.cancel(new Error('worker shutdown'));
+      for (const session of this.#sessions) session.cancel(new Error(SHUTDOWN_REASON));
       await Promise.all(this.#workers.map((worker) => worker.close(true)));
     }
     await this.stop();
@@ -177,6 +176,8 @@ export class WorkerHost {
       workerId: config.workerId,
       leaseDurationMs: config.leaseDurationMs,
       idleTimeoutInSeconds: config.idleTimeoutInSeconds,
+      maxRunAttempts: config.maxRunAttempts,
+      runRetryDelayMs: config.runRetryDelayMs,
       inputPollIntervalMs: config.inputPollIntervalMs,
       logger,
       sessions: this.#sessions,

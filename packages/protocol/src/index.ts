@@ -4,15 +4,16 @@ export {
   ERROR_CODES,
   type ErrorCode,
   LeaseLostError,
+  ReplicationTimeoutError,
 } from './errors.ts';
 export {
   createFaultInjector,
-  FAULT_POINTS,
+  type FaultAction,
+  FaultInjectedError,
   type FaultInjector,
-  type FaultPoint,
   NO_FAULTS,
   parseFaultPoints,
-} from './fault-points.ts';
+} from './fault-injection.ts';
 export {
   type InputEntry,
   type InputRecord,
@@ -26,6 +27,7 @@ export {
   type ControlRecord,
   controlRecordSchema,
   type OutputEntry,
+  type SessionClosedRecord,
   type TurnCompleteRecord,
   type TurnRetryRecord,
   type TurnStartRecord,
@@ -55,5 +57,7 @@ export {
   type CreateSessionResponse,
   chatRequestBodySchema,
   clientDataOf,
+  closeSessionBodySchema,
   createSessionBodySchema,
 } from './wire.ts';
+export { type WorkerRegistration, workerRegistrationSchema } from './worker-registration.ts';

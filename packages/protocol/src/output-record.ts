@@ -28,7 +28,7 @@ export const turnCompleteRecordSchema = z.object({
 });
 
 /**
- * A new holder takes over a turn whose run died (DESIGN.md section 6): the turn goes on in the
+ * A new holder takes over a turn whose run died (docs/architecture.md, "Recovery"): the turn goes on in the
  * same assistant message; what follows replaces the dead attempt's unfinished step.
  */
 export const turnRetryRecordSchema = z.object({
@@ -41,15 +41,28 @@ export const turnRetryRecordSchema = z.object({
   retriedAt: z.number(),
 });
 
+/**
+ * The chat was closed (`POST /v1/sessions/:id/close`): nothing follows. A turn in flight ended
+ * without completing; readers following it stop here.
+ */
+export const sessionClosedRecordSchema = z.object({
+  kind: z.literal('session-closed'),
+  /** Why, as the closer said it (e.g. "ended by the user"); never shown as an error's cause. */
+  reason: z.string().max(500).optional(),
+  closedAt: z.number(),
+});
+
 export const controlRecordSchema = z.discriminatedUnion('kind', [
   turnStartRecordSchema,
   turnCompleteRecordSchema,
   turnRetryRecordSchema,
+  sessionClosedRecordSchema,
 ]);
 
 export type TurnStartRecord = z.infer<typeof turnStartRecordSchema>;
 export type TurnCompleteRecord = z.infer<typeof turnCompleteRecordSchema>;
 export type TurnRetryRecord = z.infer<typeof turnRetryRecordSchema>;
+export type SessionClosedRecord = z.infer<typeof sessionClosedRecordSchema>;
 export type ControlRecord = z.infer<typeof controlRecordSchema>;
 
 /**

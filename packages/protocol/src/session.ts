@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `new -> queued -> running -> (suspended -> queued -> running)* -> closed` (DESIGN.md section 4). */
+/** `new -> queued -> running -> (suspended -> queued -> running)* -> closed` (docs/architecture.md, "Lifecycle"). */
 export const sessionStatusSchema = z.enum(['new', 'queued', 'running', 'suspended', 'closed']);
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 

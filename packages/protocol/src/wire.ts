@@ -46,5 +46,8 @@ export type CreateSessionResponse = {
   isNew: boolean;
 };
 
+/** `POST /v1/sessions/:id/close`: an optional reason, kept in the `session-closed` record. */
+export const closeSessionBodySchema = z.object({ reason: z.string().max(500).optional() }).strict();
+
 /** One agent as `GET /v1/agents` lists it. */
 export type AgentInfo = { id: string; versions: string[]; workers: number };

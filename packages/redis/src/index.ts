@@ -1,7 +1,9 @@
 export { createRedisClient, type RedisClientOptions } from './client.ts';
 export {
   type ChatKeys,
+  CUSTODY_SHARDS,
   chatKeys,
+  custodyShardOf,
   DEFAULT_KEY_PREFIX,
   type GlobalKeys,
   globalKeys,

@@ -1,7 +1,10 @@
+import { crc32 } from 'node:zlib';
+
 /**
  * The one key builder of Baton (STYLE.md: no Redis key string outside this file). Every key of a
  * chat carries the hash tag `{<chatId>}`, so all of a chat's keys live in one Redis Cluster slot and
- * one Lua script may touch them together. Global keys share the tag `{global}`.
+ * one Lua script may touch them together. Global keys share the tag `{global}`, except the custody
+ * index, whose shards carry one tag each so that its writes spread over a cluster's nodes.
  */
 export type ChatKeys = {
   /** Stream of input records (messages, stops). */
@@ -23,10 +26,14 @@ export type ChatKeys = {
 };
 
 export type GlobalKeys = {
-  /** Sorted set of chat ids by creation time: the sessions index. */
-  sessions: string;
-  /** Sorted set of chat ids by the time they were queued: what the reconciler looks at. */
-  queued: string;
+  /**
+   * Sorted set of chat ids by the time a gateway last marked them: the chats in the pool's custody
+   * (queued or running), which the reconciler watches. One of `CUSTODY_SHARDS` shards, chosen by
+   * `custodyShardOf(chatId)`.
+   */
+  custody(shard: number): string;
+  /** String with a TTL: which worker reconciles one custody shard this round. */
+  custodyLock(shard: number): string;
   /** Sorted set of worker ids by the time their registration expires. */
   workers: string;
   /** String with a TTL: one worker's registration (its agents and versions). */
@@ -54,10 +61,22 @@ export function chatKeys(chatId: string, prefix = DEFAULT_KEY_PREFIX): ChatKeys 
 export function globalKeys(prefix = DEFAULT_KEY_PREFIX): GlobalKeys {
   const base = `${prefix}:{global}`;
   return {
-    sessions: `${base}:sessions`,
-    queued: `${base}:queued`,
+    custody: (shard) => `${prefix}:{custody-${shard}}:chats`,
+    custodyLock: (shard) => `${prefix}:{custody-${shard}}:lock`,
     workers: `${base}:workers`,
     worker: (workerId) => `${base}:worker:${workerId}`,
     queuePrefix: `{${prefix}-queue}`,
   };
+}
+
+/**
+ * Shards of the custody index. A constant, not a setting: gateways and workers must agree on it,
+ * and 16 spreads the index's writes (one per accepted message) over the nodes of any cluster size
+ * Baton targets while a reconciler pass stays 16 small reads.
+ */
+export const CUSTODY_SHARDS = 16;
+
+/** The custody shard of a chat: a stable hash of its id (CRC-32, as Redis Cluster's slots use CRC-16). */
+export function custodyShardOf(chatId: string): number {
+  return crc32(chatId) % CUSTODY_SHARDS;
 }

@@ -28,14 +28,21 @@ function newChat() {
 }
 
 async function createSession(keys: ReturnType<typeof chatKeys>) {
-  return scripts.run('createSession', [keys.session], ['demo', 1000, '', '[]']);
+  return scripts.run('createSession', [keys.session], ['demo', 1000, '', '[]', 0]);
 }
 
 async function append(keys: ReturnType<typeof chatKeys>, partId: string, needsRun = true) {
   return scripts.run(
     'appendInput',
-    [keys.session, keys.input, keys.part(partId), keys.output],
-    ['{"kind":"message"}', 2000, needsRun ? '1' : '0', keys.inputWake, 60_000],
+    [keys.session, keys.input, keys.part(partId), keys.output, keys.messages],
+    [
+      '{"kind":"message"}',
+      2000,
+      needsRun ? '1' : '0',
+      keys.inputWake,
+      60_000,
+      needsRun ? 2000 : '',
+    ],
   );
 }
 
@@ -43,7 +50,7 @@ describe('create-session.lua', () => {
   it('creates once and reports the stored agent on a second call', async () => {
     const { keys } = newChat();
     expect(await createSession(keys)).toEqual([0, 1, 'demo']);
-    expect(await scripts.run('createSession', [keys.session], ['other', 1, '', '[]'])).toEqual([
+    expect(await scripts.run('createSession', [keys.session], ['other', 1, '', '[]', 0])).toEqual([
       0,
       0,
       'demo',
@@ -94,14 +101,14 @@ describe('claim and fencing', () => {
     await append(keys, 'p1');
     const claim = await scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [1, 'w1', 3000, 10_000],
     );
-    expect(claim).toEqual([0, 1]);
+    expect(claim).toEqual([0, 1, 1]);
 
     const busy = await scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [1, 'w2', 3000, 10_000],
     );
     expect(busy[0]).toBe(-5);
@@ -109,8 +116,12 @@ describe('claim and fencing', () => {
 
     await redis.del(keys.lease); // the first holder's lease expired
     expect(
-      await scripts.run('claimSession', [keys.session, keys.lease], [1, 'w2', 3000, 10_000]),
-    ).toEqual([0, 2]);
+      await scripts.run(
+        'claimSession',
+        [keys.session, keys.lease, keys.input],
+        [1, 'w2', 3000, 10_000],
+      ),
+    ).toEqual([0, 2, 2]);
 
     const zombieWrite = await scripts.run(
       'appendOutput',
@@ -119,12 +130,12 @@ describe('claim and fencing', () => {
     );
     expect(zombieWrite).toEqual([-2]);
     expect(await redis.exists(keys.output)).toBe(0);
-    expect(await scripts.run('renewLease', [keys.session, keys.lease], [1, 'w1', 10_000])).toEqual([
-      -2,
-    ]);
-    expect(await scripts.run('renewLease', [keys.session, keys.lease], [2, 'w2', 10_000])).toEqual([
-      0,
-    ]);
+    expect(
+      await scripts.run('renewLease', [keys.session, keys.lease], [1, 'w1', 10_000, 1]),
+    ).toEqual([-2]);
+    expect(
+      await scripts.run('renewLease', [keys.session, keys.lease], [2, 'w2', 10_000, 1]),
+    ).toEqual([0]);
   });
 
   it('treats a job of a superseded run as stale', async () => {
@@ -132,7 +143,7 @@ describe('claim and fencing', () => {
     await createSession(keys);
     await append(keys, 'p1');
     expect(
-      await scripts.run('claimSession', [keys.session, keys.lease], [0, 'w1', 1, 1000]),
+      await scripts.run('claimSession', [keys.session, keys.lease, keys.input], [0, 'w1', 1, 1000]),
     ).toEqual([-4]);
   });
 });
@@ -144,22 +155,22 @@ describe('suspend-session.lua', () => {
     const [, inputId] = await append(keys, 'p1');
     const [, epoch] = await scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [1, 'w1', 1, 10_000],
     );
 
     expect(
       await scripts.run(
         'suspendSession',
-        [keys.session, keys.input, keys.lease],
-        [epoch!, '0-0', 5],
+        [keys.session, keys.input, keys.lease, keys.output, keys.messages],
+        [epoch!, '0-0', 5, 60_000],
       ),
     ).toEqual([1]);
     expect(
       await scripts.run(
         'suspendSession',
-        [keys.session, keys.input, keys.lease],
-        [epoch!, inputId!, 5],
+        [keys.session, keys.input, keys.lease, keys.output, keys.messages],
+        [epoch!, inputId!, 5, 60_000],
       ),
     ).toEqual([0]);
     expect(await redis.hmget(keys.session, 'status', 'inputCursor')).toEqual([
@@ -180,7 +191,7 @@ describe('complete-turn.lua', () => {
     const [, inputId] = await append(keys, 'p1');
     const [, epoch] = await scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [1, 'w1', 1, 10_000],
     );
     await redis.rpush(keys.messages, 'm0', 'm1', 'stale');
@@ -195,7 +206,6 @@ describe('complete-turn.lua', () => {
       [
         epoch!,
         keys.outputWake,
-        1000,
         '{"kind":"turn-complete"}',
         6,
         inputId!,
@@ -226,7 +236,7 @@ describe('write sequence', () => {
     await append(keys, 'p1');
     const [, epoch] = await scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [1, 'w1', 1, 10_000],
     );
     const write = (seq: number, delta: string) =>
@@ -246,7 +256,7 @@ describe('write sequence', () => {
     await redis.del(keys.lease);
     const [, next] = await scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [1, 'w2', 2, 10_000],
     );
     expect(
@@ -258,5 +268,194 @@ describe('write sequence', () => {
         )
       )[1],
     ).not.toBe('');
+  });
+});
+
+describe('attempts of the pending work', () => {
+  type Keys = ReturnType<typeof chatKeys>;
+  const claim = (keys: Keys, runSeq: number, worker: string) =>
+    scripts.run(
+      'claimSession',
+      [keys.session, keys.lease, keys.input],
+      [runSeq, worker, 1, 10_000],
+    );
+  const startTurn = (keys: Keys, epoch: string | number, writeSeq: number) =>
+    scripts.run(
+      'startTurn',
+      [keys.session, keys.output],
+      [epoch, keys.outputWake, 1000, '{"kind":"turn-start"}', 5, writeSeq],
+    );
+  const completeTurn = (keys: Keys, epoch: string | number, inputId: string, writeSeq: number) =>
+    scripts.run(
+      'completeTurn',
+      [keys.session, keys.output, keys.messages, keys.input],
+      [epoch, keys.outputWake, '{"kind":"turn-complete"}', 6, inputId, 1, '{}', 0, writeSeq],
+    );
+
+  it('counts every claim of unfinished work, from before the turn starts, until a turn completes', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    const [, inputId] = await append(keys, 'p1');
+    expect((await claim(keys, 1, 'w1'))[2]).toBe(1);
+    // The first run fails before its turn starts; the next claim knows it was the second.
+    await redis.del(keys.lease);
+    const [, epoch, attempts] = await claim(keys, 1, 'w2');
+    expect(attempts).toBe(2);
+    await startTurn(keys, epoch!, 1);
+    await completeTurn(keys, epoch!, String(inputId), 2);
+    expect(await redis.hget(keys.session, 'attempts')).toBe('0');
+  });
+
+  it('counts the warm run that started a turn as its first attempt', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    const [, inputId] = await append(keys, 'p1');
+    const [, epoch] = await claim(keys, 1, 'w1');
+    await completeTurn(keys, epoch!, String(inputId), 1);
+    // A message read during the warm wait: its turn starts without a claim, then the run dies.
+    await append(keys, 'p2');
+    await startTurn(keys, epoch!, 2);
+    await redis.del(keys.lease);
+    expect((await claim(keys, 1, 'w2'))[2]).toBe(2);
+  });
+
+  it('does not count a claim with nothing pending', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    const [, inputId] = await append(keys, 'p1');
+    const [, epoch] = await claim(keys, 1, 'w1');
+    await completeTurn(keys, epoch!, String(inputId), 1);
+    await redis.del(keys.lease);
+    expect((await claim(keys, 1, 'w2'))[2]).toBe(0);
+  });
+});
+
+describe('requeue-session.lua', () => {
+  const requeue = (keys: ReturnType<typeof chatKeys>, seen: string, runSeq: number, now: number) =>
+    scripts.run('requeueSession', [keys.session, keys.lease], [seen, runSeq, now, 5_000]);
+
+  it('requeues a queued chat under a new run sequence and epoch, only as it was seen', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await append(keys, 'p1');
+    expect(await requeue(keys, 'queued', 2, 10_000)).toEqual([1]);
+    expect(await requeue(keys, 'running', 1, 10_000)).toEqual([1]);
+    expect(await requeue(keys, 'queued', 1, 10_000)).toEqual([0, 2]);
+    expect(await redis.hmget(keys.session, 'status', 'runSeq', 'epoch')).toEqual([
+      'queued',
+      '2',
+      '1',
+    ]);
+  });
+
+  it('requeues a running chat only once its lease has been gone for the grace', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await append(keys, 'p1');
+    const [, epoch] = await scripts.run(
+      'claimSession',
+      [keys.session, keys.lease, keys.input],
+      [1, 'w1', 1_000, 10_000],
+    );
+    // The lease is live: never taken.
+    expect(await requeue(keys, 'running', 1, 100_000)).toEqual([1]);
+    await redis.del(keys.lease);
+    // leaseExpiresAt is 11_000: gone, but not for 5 s yet.
+    expect(await requeue(keys, 'running', 1, 12_000)).toEqual([1]);
+    expect(await requeue(keys, 'running', 1, 16_000)).toEqual([0, 2]);
+    // The old holder is fenced off at once, before any new claim.
+    const zombieWrite = await scripts.run(
+      'appendOutput',
+      [keys.session, keys.output],
+      [epoch!, keys.outputWake, 1000, 1, 'c', '{"type":"text-delta"}'],
+    );
+    expect(zombieWrite).toEqual([-2]);
+  });
+});
+
+describe('release-custody.lua', () => {
+  it('drops a mark only when it is still the one that was read', async () => {
+    const shard = 'baton:{custody-test}:chats';
+    await redis.zadd(shard, 1000, 'chat-a');
+    expect(await scripts.run('releaseCustody', [shard], ['chat-a', 999])).toEqual([1]);
+    expect(await scripts.run('releaseCustody', [shard], ['chat-a', 1000])).toEqual([0]);
+    expect(await redis.zscore(shard, 'chat-a')).toBeNull();
+    expect(await scripts.run('releaseCustody', [shard], ['chat-a', 1000])).toEqual([1]);
+  });
+});
+
+describe('retention of idle and closed chats', () => {
+  it('lets a suspended chat expire and keeps it again when a message comes', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    const [, inputId] = await append(keys, 'p1');
+    const [, epoch] = await scripts.run(
+      'claimSession',
+      [keys.session, keys.lease, keys.input],
+      [1, 'w1', 1, 10_000],
+    );
+    await redis.rpush(keys.messages, 'm0');
+    await redis.xadd(keys.output, '*', 'k', '{}');
+    await scripts.run(
+      'suspendSession',
+      [keys.session, keys.input, keys.lease, keys.output, keys.messages],
+      [epoch!, inputId!, 5, 60_000],
+    );
+    for (const key of [keys.session, keys.input, keys.output, keys.messages]) {
+      expect(await redis.pttl(key), key).toBeGreaterThan(50_000);
+    }
+    await append(keys, 'p2');
+    for (const key of [keys.session, keys.input, keys.output, keys.messages]) {
+      expect(await redis.pttl(key), key).toBe(-1);
+    }
+  });
+
+  it('gives a created and never used chat the idle retention', async () => {
+    const { keys } = newChat();
+    await scripts.run('createSession', [keys.session], ['demo', 1000, '', '[]', 60_000]);
+    expect(await redis.pttl(keys.session)).toBeGreaterThan(50_000);
+  });
+});
+
+describe('close-session.lua', () => {
+  const close = (keys: ReturnType<typeof chatKeys>) =>
+    scripts.run(
+      'closeSession',
+      [keys.session, keys.lease, keys.input, keys.output, keys.messages],
+      [9000, '{"kind":"session-closed","closedAt":9000}', keys.outputWake, keys.inputWake, 60_000],
+    );
+
+  it('fences the holder, refuses appends, tells readers, and expires the chat', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await append(keys, 'p1');
+    const [, epoch] = await scripts.run(
+      'claimSession',
+      [keys.session, keys.lease, keys.input],
+      [1, 'w1', 1, 10_000],
+    );
+    expect(await close(keys)).toEqual([0, 1]);
+    expect(await close(keys)).toEqual([0, 0]);
+    expect(await redis.hget(keys.session, 'status')).toBe('closed');
+    expect(await redis.exists(keys.lease)).toBe(0);
+    expect(
+      await scripts.run(
+        'appendOutput',
+        [keys.session, keys.output],
+        [epoch!, keys.outputWake, 1000, 1, 'c', '{"type":"text-delta"}'],
+      ),
+    ).toEqual([-2]);
+    expect(await append(keys, 'p2')).toEqual([-3]);
+    const output = await redis.xrange(keys.output, '-', '+');
+    expect(output.map(([, fields]) => fields[1])).toEqual([
+      '{"kind":"session-closed","closedAt":9000}',
+    ]);
+    expect(await redis.pttl(keys.session)).toBeGreaterThan(50_000);
+    expect(await redis.pttl(keys.input)).toBeGreaterThan(50_000);
+  });
+
+  it('refuses a chat without a session', async () => {
+    const { keys } = newChat();
+    expect(await close(keys)).toEqual([-1]);
   });
 });

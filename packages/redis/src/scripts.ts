@@ -9,14 +9,17 @@ import type { Redis } from 'ioredis';
  */
 const SCRIPT_KEY_COUNTS = {
   createSession: 1,
-  appendInput: 4,
-  claimSession: 2,
+  appendInput: 5,
+  claimSession: 3,
   renewLease: 2,
   appendOutput: 2,
   startTurn: 2,
   completeTurn: 4,
-  suspendSession: 3,
+  suspendSession: 5,
   releaseSession: 2,
+  closeSession: 5,
+  requeueSession: 2,
+  releaseCustody: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_KEY_COUNTS;

@@ -14,6 +14,12 @@ export type SessionMessage = {
   clientData: Record<string, unknown> | undefined;
   /** Set when this message's turn was in flight when its run died: the turn is recovered. */
   recovery?: TurnRecovery;
+  /**
+   * Runs that took this message on, this one included: 1 the first time; more when earlier runs
+   * died or failed before its turn completed, even before the turn started. Counted durably when
+   * a run claims the chat, so the recovery budget holds whatever a run fails at. @default 1
+   */
+  attempt?: number;
 };
 
 /** What a run finds when it claims a chat: the checkpoint and the counters. */
@@ -46,8 +52,8 @@ export type WaitForMessageResult =
   | { ok: false; reason: 'suspended' | 'handed-over' | 'cancelled' };
 
 /**
- * How the SDK talks to a chat's durable session, without knowing Redis or BullMQ (DESIGN.md
- * section 2). The worker implements it on the session store; tests may implement it in memory.
+ * How the SDK talks to a chat's durable session, without knowing Redis or BullMQ (docs/architecture.md,
+ * "Shape"). The worker implements it on the session store; tests may implement it in memory.
  */
 export interface AgentSession {
   readonly state: SessionState;
@@ -62,7 +68,7 @@ export interface AgentSession {
   waitForMessage(options: { idleTimeoutMs: number }): Promise<WaitForMessageResult>;
   /**
    * Writes the turn's `turn-start` and opens its output. A recovered turn writes `turn-retry`
-   * instead (and a `reset-step` chunk when its dead attempt left an unfinished step).
+   * instead. Called before anything of the turn can fail, so every attempt is on record.
    */
   startTurn(start: TurnStart): Promise<TurnChannel>;
 }
@@ -71,8 +77,8 @@ export interface AgentSession {
 export type TurnStart = {
   turn: number;
   inputId: string;
-  /** Set for a turn whose previous run died: write `turn-retry` (and `reset-step`). */
-  recovery?: { attempt: number; resetStep: boolean };
+  /** Set for a turn whose previous run died: write `turn-retry`. */
+  recovery?: { attempt: number };
 };
 
 /** The end of a turn: what its checkpoint holds. */

@@ -112,7 +112,7 @@ export type ChatAgentOptions<
    * @default the worker's BATON_IDLE_TIMEOUT_SECONDS, else 30
    */
   idleTimeoutInSeconds?: number;
-  /** How a turn whose worker died is recovered (DESIGN.md section 6). */
+  /** How a turn whose worker died is recovered (docs/architecture.md, "Recovery"). */
   recovery?: RecoveryOptions;
   /** Options of the AI SDK's `toUIMessageStream`; the runtime owns the history and the ends. */
   uiMessageStreamOptions?: Omit<

@@ -21,7 +21,12 @@ import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { executableToolNames, executePendingToolCalls } from './pending-tool-calls.ts';
 import { type StandardSchema, validateWithSchema } from './standard-schema.ts';
 import { buildResponseMessage, pipeChunks } from './turn-output.ts';
-import { planRecovery, withoutFirstStepStart } from './turn-recovery.ts';
+import {
+  DEFAULT_RECOVERY_ATTEMPTS,
+  planRecovery,
+  type RecoveryPlan,
+  withoutFirstStepStart,
+} from './turn-recovery.ts';
 import { addUsage, toUsage } from './usage.ts';
 
 /** A turn whose runs died more often than `recovery.maxAttempts` allows. */
@@ -30,6 +35,22 @@ export class RecoveryExhaustedError extends Error {
     super(`turn ${turn} was not recovered: attempt ${attempt} exceeds the recovery budget`);
     this.name = 'RecoveryExhaustedError';
   }
+}
+
+/**
+ * How a turn that earlier runs took on goes on: a recovery plan when one of them left the turn in
+ * flight; a give-up when they all failed before it started, past the budget; else nothing (a first
+ * attempt, or a retry after failures that left nothing to recover).
+ */
+async function planTurn(
+  options: Pick<ChatAgentOptions<StandardSchema | undefined, ToolSet>, 'recovery'>,
+  incoming: SessionMessage,
+  context: Parameters<typeof planRecovery>[2],
+): Promise<RecoveryPlan | undefined> {
+  if (incoming.recovery) return planRecovery(incoming.recovery, options.recovery, context);
+  const earlierRuns = (incoming.attempt ?? 1) - 1;
+  const maxAttempts = options.recovery?.maxAttempts ?? DEFAULT_RECOVERY_ATTEMPTS;
+  return earlierRuns > maxAttempts ? { kind: 'give-up', needsReset: false } : undefined;
 }
 
 /** The usage promises of the AI SDK may never settle after an abort (Trigger.dev waits 2 s). */
@@ -55,27 +76,16 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   // The assistant message this turn continues (a message coming back with resolved tools), if any.
   const continued = uiMessages.at(-1)?.role === 'assistant' ? uiMessages.at(-1) : undefined;
   const { recovery } = incoming;
-  const plan = recovery
-    ? await planRecovery(recovery, options.recovery, {
-        chatId: state.chatId,
-        turn,
-        continued,
-        executableTools: executableToolNames(options.tools ?? {}),
-      })
-    : undefined;
-  const needsReset = plan !== undefined && plan.kind !== 'settle' && plan.needsReset;
+  // The attempt is on record before anything of the turn can fail (the recovery plan and the
+  // author's `onRecovery` included): a turn that keeps failing runs out of its budget.
   const channel = await session.startTurn({
     turn,
     inputId: incoming.inputId,
-    ...(recovery ? { recovery: { attempt: recovery.attempt, resetStep: needsReset } } : {}),
+    ...(recovery ? { recovery: { attempt: recovery.attempt } } : {}),
   });
-  if (recovery) logger.warn({ attempt: recovery.attempt, plan: plan?.kind }, 'recovering turn');
   // The dead attempts' chunks stay part of the turn: the persisted answer is what a client that
   // watched every attempt holds.
-  const chunks: UIMessageChunk[] = [
-    ...(recovery?.chunks ?? []),
-    ...(needsReset ? [{ type: 'reset-step' } as const] : []),
-  ];
+  const chunks: UIMessageChunk[] = [...(recovery?.chunks ?? [])];
   const write = (chunk: UIMessageChunk) => {
     chunks.push(chunk);
     channel.write(chunk);
@@ -87,9 +97,6 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   const { stopSignal } = channel;
   const { cancelSignal } = session;
   const signal = AbortSignal.any([stopSignal, cancelSignal]);
-  if (plan?.kind === 'continue' && plan.partial) {
-    uiMessages = upsertMessage(uiMessages, plan.partial).messages;
-  }
   const tools = (options.tools ?? {}) as Tools;
   let clientData = incoming.clientData as ClientDataOf<Schema>;
   let modelMessages: ModelMessage[] = [];
@@ -98,13 +105,19 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   let usage: Usage = { ...EMPTY_USAGE };
   let finishReason: FinishReason | undefined;
 
-  /** Validates, runs the hooks and the agent, and pipes its answer: the turn's real work. */
-  const produce = async (): Promise<void> => {
+  /**
+   * Validates, runs the hooks and the agent, and pipes its answer: the turn's real work. A
+   * recovered turn goes on from its plan (`needsReset`: its unfinished step was dropped).
+   */
+  const produce = async (plan: RecoveryPlan | undefined, needsReset: boolean): Promise<void> => {
     if (options.clientDataSchema) {
       clientData = (await validateWithSchema(
         options.clientDataSchema,
         incoming.clientData,
       )) as ClientDataOf<Schema>;
+    }
+    if (plan?.kind === 'continue' && plan.partial) {
+      uiMessages = upsertMessage(uiMessages, plan.partial).messages;
     }
     if (plan?.kind === 'continue' && plan.pendingToolCalls.length > 0) {
       // The tools run before the hooks and the model, as they would have in the dead run.
@@ -167,11 +180,20 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   };
 
   try {
+    const plan = await planTurn(options, incoming, {
+      chatId: state.chatId,
+      turn,
+      continued,
+      executableTools: executableToolNames(options.tools ?? {}),
+    });
+    if (plan) logger.warn({ attempt: incoming.attempt ?? 1, plan: plan.kind }, 'retrying turn');
+    const needsReset = plan !== undefined && plan.kind !== 'settle' && plan.needsReset;
+    if (needsReset) write({ type: 'reset-step' });
     if (plan?.kind === 'give-up') {
-      throw new RecoveryExhaustedError(turn, recovery?.attempt ?? 0);
+      throw new RecoveryExhaustedError(turn, (incoming.attempt ?? 1) - 1);
     }
     // A recovered turn that had finished needs only its checkpoint: the model is not called.
-    if (plan?.kind !== 'settle') await produce();
+    if (plan?.kind !== 'settle') await produce(plan, needsReset);
   } catch (caught) {
     error = caught;
     logger.warn({ err: caught }, 'turn failed');

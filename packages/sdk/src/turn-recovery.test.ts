@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
 
-// DESIGN.md section 6: a turn whose run died is continued in the same assistant message; the
+// docs/architecture.md, "Recovery": a turn whose run died is continued in the same assistant message; the
 // finished steps are kept (their tools never run again), the unfinished one is dropped with a
 // `reset-step`, and a client that watched every attempt ends with an uninterrupted run's message.
 
@@ -287,5 +287,45 @@ describe('recovering a turn', () => {
     await runWith(model, executions).runSession(session, { idleTimeoutInSeconds: 0 });
     expect(executions).toEqual([]);
     expect(session.turns[0]?.chunks[0]).toEqual({ type: 'reset-step' });
+  });
+});
+
+describe('the recovery budget (issue 9, finding 2)', () => {
+  it('ends the turn with an error when onRecovery throws, and answers the next message', async () => {
+    const model = textModel('Fine.');
+    const session = new MemorySession();
+    session.send(user, {
+      recovery: { attempt: 1, chunks: [{ type: 'start', messageId: DEAD_ID }] },
+      attempt: 2,
+    });
+    session.send({ id: 'u2', role: 'user', parts: [{ type: 'text', text: 'again' }] });
+    await runWith(model, [], {
+      onRecovery: () => {
+        throw new Error('the author’s policy failed');
+      },
+    }).runSession(session, { idleTimeoutInSeconds: 0 });
+    // The attempt was on record before the plan failed, and the turn ended; the chat goes on.
+    expect(session.turns.map((turn) => turn.status)).toEqual(['error', 'complete']);
+    expect(session.turns[0]?.chunks.at(-1)).toMatchObject({ type: 'error' });
+    // The dead attempt had written no part: nothing of it stays.
+    expect(session.messages.map((message) => message.id)).toEqual(['u1', 'u2', expect.any(String)]);
+  });
+
+  it('gives up on a message whose earlier runs all failed before its turn started', async () => {
+    const model = textModel('never');
+    const session = new MemorySession();
+    // Two earlier runs failed (the default budget is 2 retries): this third one may still try.
+    session.send(user, { attempt: 3 });
+    await runWith(model).runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(session.turns[0]?.status).toBe('complete');
+
+    const exhausted = new MemorySession();
+    exhausted.send(user, { attempt: 4 });
+    await runWith(textModel('never')).runSession(exhausted, { idleTimeoutInSeconds: 0 });
+    expect(exhausted.turns[0]?.status).toBe('error');
+    expect(exhausted.turns[0]?.chunks).toEqual([
+      { type: 'error', errorText: 'An error occurred while generating the response.' },
+    ]);
+    expect(exhausted.messages).toEqual([user]);
   });
 });

@@ -1,7 +1,7 @@
 import type { UIMessage, UIMessageChunk } from 'ai';
 import { buildResponseMessage } from './turn-output.ts';
 
-/** What the runtime found of a turn whose run died (DESIGN.md section 6). */
+/** What the runtime found of a turn whose run died (docs/architecture.md, "Recovery"). */
 export type TurnRecovery = {
   /** 1 for the first recovery of the turn. */
   attempt: number;

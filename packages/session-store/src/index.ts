@@ -1,11 +1,14 @@
 export { type FollowStreamOptions, followStream } from './follow-stream.ts';
 export {
   type AppendInputResult,
+  type CustodyView,
   RedisSessionStore,
   type RedisSessionStoreOptions,
   type TurnCheckpoint,
 } from './redis-session-store.ts';
+export { ClaimNotReplicatedError } from './replica-acknowledgement.ts';
 export { RunQueue } from './run-queue.ts';
 export { compareStreamIds } from './stream-entries.ts';
 export { WakeSubscriber } from './wake-subscriber.ts';
+export { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry.ts';
 export { WriteFence } from './write-fence.ts';

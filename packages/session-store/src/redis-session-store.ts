@@ -4,7 +4,9 @@ import {
   type InputEntry,
   type InputRecord,
   type OutputEntry,
+  type SessionClosedRecord,
   type SessionRecord,
+  type SessionStatus,
   sessionStatusSchema,
   type TurnCompleteRecord,
   type TurnStartRecord,
@@ -14,22 +16,26 @@ import {
 import {
   type ChatKeys,
   chatKeys,
+  custodyShardOf,
   DEFAULT_KEY_PREFIX,
   defineScripts,
   errorFromScriptCode,
   type GlobalKeys,
   globalKeys,
+  SCRIPT_CODES,
   type ScriptName,
   type ScriptReply,
   type ScriptRunner,
 } from '@baton/redis';
 import type { Redis } from 'ioredis';
+import { ClaimNotReplicatedError, ReplicaAcknowledgement } from './replica-acknowledgement.ts';
 import {
   encodeControlRecord,
   parseInputEntry,
   parseOutputEntry,
   type RawStreamEntry,
 } from './stream-entries.ts';
+import { WorkerRegistry } from './worker-registry.ts';
 import type { WriteFence } from './write-fence.ts';
 
 export type RedisSessionStoreOptions = {
@@ -37,10 +43,34 @@ export type RedisSessionStoreOptions = {
   redis: Redis;
   /** Key prefix; every key still carries the chat's hash tag. @default 'baton' */
   prefix?: string;
-  /** Safety bound of an output stream; completed turns trim it far below this. @default 100_000 */
+  /**
+   * Safety bound of an output stream: past this length the records before the turn in flight
+   * are trimmed, never the turn itself. Completed turns trim it far below. @default 100_000
+   */
   outputMaxLength?: number;
   /** How long an append's part id stays claimed against retries. @default 24 h */
   partClaimTtlMs?: number;
+  /**
+   * How long an idle chat's keys live (a chat created and never used, or suspended and never
+   * resumed); a message before then keeps them. 0 keeps them forever. @default 30 days
+   */
+  idleRetentionMs?: number;
+  /** How long a closed chat's keys live; 0 keeps them forever. @default 7 days */
+  closedRetentionMs?: number;
+  /**
+   * Replicas that must hold a write before the store acknowledges it, checked with Redis `WAIT`
+   * on `redis` right after the write: a claim (its epoch bump fences the previous holder), a turn
+   * completion, a message append and a close, the writes that a failover must not undo. Fewer in
+   * time: the call throws a retryable `REPLICATION_TIMEOUT` (`ReplicationTimeoutError`;
+   * `ClaimNotReplicatedError` for a claim). 0 acknowledges what the primary holds, which a
+   * failover to a replica that lagged loses (docs/operations/redis-persistence.md). @default 0
+   */
+  minReplicas?: number;
+  /**
+   * How long such a write waits for its replicas. A `WAIT` holds up the commands queued behind it
+   * on `redis` for as long, so keep it well under the command timeout and the lease. @default 500
+   */
+  replicaTimeoutMs?: number;
   clock?: () => number;
 };
 
@@ -56,6 +86,20 @@ export type AppendInputResult = {
   agentId: string;
 };
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A chat in the custody index, as the reconciler sees it. */
+export type CustodyView = {
+  status: SessionStatus;
+  agentId: string;
+  runSeq: number;
+  /** The custody mark time of the last message append that landed on the chat; 0 if none. */
+  appendedMarkAt: number;
+  hasLiveLease: boolean;
+  /** When the last holder's lease ran or runs out (ms epoch); 0 if never claimed. */
+  leaseExpiresAt: number;
+};
+
 export type TurnCheckpoint = {
   record: TurnCompleteRecord;
   /** Every input record up to this id is handled. */
@@ -68,7 +112,7 @@ export type TurnCheckpoint = {
 };
 
 /**
- * The Redis implementation of a chat's durable state (DESIGN.md section 3): the input and output
+ * The Redis implementation of a chat's durable state (docs/architecture.md, "Data model"): the input and output
  * streams, the session record, the checkpoint and the lease. Every state transition that must be
  * atomic is one Lua script on the chat's own slot; every holder write is fenced by its epoch.
  */
@@ -76,10 +120,16 @@ export class RedisSessionStore {
   readonly redis: Redis;
   readonly prefix: string;
   readonly globalKeys: GlobalKeys;
+  /** The live workers and the agents they host. */
+  readonly workers: WorkerRegistry;
   readonly #scripts: ScriptRunner;
   readonly #outputMaxLength: number;
   readonly #partClaimTtlMs: number;
+  readonly #idleRetentionMs: number;
+  readonly #closedRetentionMs: number;
   readonly #clock: () => number;
+  /** Undefined when no replica needs to hold a write before it is acknowledged. */
+  readonly #replicas: ReplicaAcknowledgement | undefined;
 
   constructor(options: RedisSessionStoreOptions) {
     this.redis = options.redis;
@@ -87,8 +137,28 @@ export class RedisSessionStore {
     this.globalKeys = globalKeys(this.prefix);
     this.#scripts = defineScripts(options.redis);
     this.#outputMaxLength = options.outputMaxLength ?? 100_000;
-    this.#partClaimTtlMs = options.partClaimTtlMs ?? 24 * 60 * 60 * 1000;
+    this.#partClaimTtlMs = options.partClaimTtlMs ?? DAY_MS;
+    this.#idleRetentionMs = options.idleRetentionMs ?? 30 * DAY_MS;
+    this.#closedRetentionMs = options.closedRetentionMs ?? 7 * DAY_MS;
     this.#clock = options.clock ?? Date.now;
+    this.#replicas =
+      options.minReplicas && options.minReplicas > 0
+        ? new ReplicaAcknowledgement({
+            redis: options.redis,
+            minReplicas: options.minReplicas,
+            timeoutMs: options.replicaTimeoutMs ?? 500,
+          })
+        : undefined;
+    this.workers = new WorkerRegistry({
+      redis: options.redis,
+      prefix: this.prefix,
+      clock: this.#clock,
+    });
+  }
+
+  /** Resolves once Redis answers a PING: what a readiness probe asks. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
   }
 
   keys(chatId: string): ChatKeys {
@@ -112,15 +182,10 @@ export class RedisSessionStore {
         now,
         input.clientData ? JSON.stringify(input.clientData) : '',
         JSON.stringify(input.tags ?? []),
+        this.#idleRetentionMs,
       ],
     );
-    const isNew = reply[1] === 1;
-    if (isNew) {
-      // The index lives on the global slot, so it cannot join the chat's script; a missing entry
-      // only hides the chat from listings until the next create.
-      await this.redis.zadd(this.globalKeys.sessions, now, input.chatId);
-    }
-    return { isNew, agentId: String(reply[2]) };
+    return { isNew: reply[1] === 1, agentId: String(reply[2]) };
   }
 
   async getSession(chatId: string): Promise<SessionRecord | undefined> {
@@ -147,6 +212,18 @@ export class RedisSessionStore {
   /**
    * Appends an input record. A message moves an idle session to `queued`; the caller then enqueues
    * a job for `runSeqToEnqueue`. Idempotent on `partId`.
+   *
+   * A message also marks the chat in the custody index, in the same round trip as the append and
+   * before it lands: the index lives on another slot, so it cannot join the chat's script, and a
+   * gateway that dies between the append and its enqueue must leave a trace that the reconciler
+   * finds. The append records the mark's time, so that the reconciler drops the mark only once the
+   * chat's own record shows that the append that went with it landed.
+   *
+   * With `minReplicas`, a message is acknowledged only once the replicas hold it; else this throws
+   * `REPLICATION_TIMEOUT`, and the message may still stand on the primary with no job enqueued for
+   * it. The client's retry (the same part id) is then the same append, and returns the queued run
+   * sequence again for the caller to enqueue. A stop is not confirmed: one lost in a failover
+   * stopped nothing that survived it either, and the client can send it again.
    */
   async appendInput(
     chatId: string,
@@ -154,18 +231,28 @@ export class RedisSessionStore {
     partId: string,
   ): Promise<AppendInputResult> {
     const keys = this.keys(chatId);
-    const reply = await this.#run(
-      'appendInput',
-      chatId,
-      [keys.session, keys.input, keys.part(partId), keys.output],
-      [
-        JSON.stringify(record),
-        this.#clock(),
-        record.kind === 'message' ? '1' : '0',
-        keys.inputWake,
-        this.#partClaimTtlMs,
-      ],
-    );
+    const now = this.#clock();
+    const isMessage = record.kind === 'message';
+    const sentOn = this.#replicas?.socket();
+    const [, reply] = await Promise.all([
+      isMessage ? this.#markCustody(chatId, now) : undefined,
+      this.#run(
+        'appendInput',
+        chatId,
+        [keys.session, keys.input, keys.part(partId), keys.output, keys.messages],
+        [
+          JSON.stringify(record),
+          now,
+          isMessage ? '1' : '0',
+          keys.inputWake,
+          this.#partClaimTtlMs,
+          isMessage ? now : '',
+        ],
+      ),
+    ]);
+    // A retry writes too (append-input.lua records `markedAt` on every message append), so its
+    // WAIT also covers the first append, which another connection may have made.
+    if (isMessage) await this.#replicas?.confirm('appendInput', chatId, sentOn);
     return {
       inputId: String(reply[1]),
       outputTailId: String(reply[2]),
@@ -175,22 +262,94 @@ export class RedisSessionStore {
     };
   }
 
+  async #markCustody(chatId: string, now: number): Promise<void> {
+    await this.redis.zadd(this.globalKeys.custody(custodyShardOf(chatId)), now, chatId);
+  }
+
+  /** Chats of one custody shard marked before `olderThan` (ms epoch), oldest first, with their marks. */
+  async listCustody(
+    shard: number,
+    olderThan: number,
+    page: { offset: number; limit: number },
+  ): Promise<{ chatId: string; markedAt: number }[]> {
+    const flat = await this.redis.zrangebyscore(
+      this.globalKeys.custody(shard),
+      '-inf',
+      olderThan,
+      'WITHSCORES',
+      'LIMIT',
+      page.offset,
+      page.limit,
+    );
+    const entries: { chatId: string; markedAt: number }[] = [];
+    for (let index = 0; index + 1 < flat.length; index += 2) {
+      entries.push({ chatId: String(flat[index]), markedAt: Number(flat[index + 1]) });
+    }
+    return entries;
+  }
+
+  /** Drops a chat's custody mark unless a gateway marked it again since `markedAt`. */
+  async releaseCustody(chatId: string, markedAt: number): Promise<boolean> {
+    const reply = await this.#scripts.run(
+      'releaseCustody',
+      [this.globalKeys.custody(custodyShardOf(chatId))],
+      [chatId, markedAt],
+    );
+    return reply[0] === 0;
+  }
+
   /**
-   * Notes that a chat may be about to be queued: the reconciler's index. It lives on the global
-   * slot, so it cannot join the append script; it is written before the append and cleaned up
-   * by the reconciler once the chat is no longer queued.
+   * Takes one custody shard for this reconciler round, so that the workers share the shards
+   * instead of each reading them all. Resolves false when another worker has it.
    */
-  async markQueued(chatId: string): Promise<void> {
-    await this.redis.zadd(this.globalKeys.queued, this.#clock(), chatId);
+  async lockCustodyShard(shard: number, workerId: string, durationMs: number): Promise<boolean> {
+    const reply = await this.redis.set(
+      this.globalKeys.custodyLock(shard),
+      workerId,
+      'PX',
+      durationMs,
+      'NX',
+    );
+    return reply === 'OK';
   }
 
-  /** Chats marked queued before `olderThan` (ms epoch), oldest first. */
-  async listQueued(olderThan: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.globalKeys.queued, '-inf', olderThan, 'LIMIT', 0, limit);
+  /** What the reconciler needs of a chat in custody, in one round trip. */
+  async inspectCustody(chatId: string): Promise<CustodyView | undefined> {
+    const keys = this.keys(chatId);
+    const [fields, leaseTtlMs] = await Promise.all([
+      this.redis.hmget(keys.session, 'status', 'agentId', 'runSeq', 'markedAt', 'leaseExpiresAt'),
+      this.redis.pttl(keys.lease),
+    ]);
+    const [status, agentId, runSeq, appendedMarkAt, leaseExpiresAt] = fields;
+    if (!status || !agentId) return undefined;
+    return {
+      status: sessionStatusSchema.parse(status),
+      agentId,
+      runSeq: Number(runSeq ?? 0),
+      appendedMarkAt: Number(appendedMarkAt ?? 0),
+      hasLiveLease: leaseTtlMs > 0,
+      leaseExpiresAt: Number(leaseExpiresAt ?? 0),
+    };
   }
 
-  async unmarkQueued(chatIds: string[]): Promise<void> {
-    if (chatIds.length > 0) await this.redis.zrem(this.globalKeys.queued, ...chatIds);
+  /**
+   * The reconciler's repair: puts a chat that is `queued` with no job, or `running` with a lease
+   * gone for `graceMs`, back in the queue under a new run sequence (and epoch). Resolves the run
+   * sequence to enqueue, or undefined when the chat changed since it was inspected.
+   */
+  async requeue(
+    chatId: string,
+    seen: { status: 'queued' | 'running'; runSeq: number },
+    graceMs: number,
+  ): Promise<number | undefined> {
+    const keys = this.keys(chatId);
+    const reply = await this.#run(
+      'requeueSession',
+      chatId,
+      [keys.session, keys.lease],
+      [seen.status, seen.runSeq, this.#clock(), graceMs],
+    );
+    return reply[0] === 0 ? Number(reply[1]) : undefined;
   }
 
   /** Input records after `afterId` (exclusive), oldest first. */
@@ -216,24 +375,45 @@ export class RedisSessionStore {
   }
 
   /**
-   * Claims the chat for the run `runSeq`. Resolves the new lease epoch. Throws `STALE_RUN` for a
-   * superseded job and `LEASE_BUSY` (with `retryAfterMs`) while another holder's lease is live.
+   * Claims the chat for the run `runSeq`. Resolves the new lease epoch and how many runs took on
+   * the chat's pending work, this one included (see claim-session.lua), or how long another
+   * holder's live lease still runs. Throws `STALE_RUN` for a superseded job.
+   *
+   * With `minReplicas`, the claim resolves only once the replicas hold the epoch bump: until then
+   * a failover would bring the previous holder's epoch back, and both would write. Fewer in time:
+   * throws `ClaimNotReplicatedError`, which carries the epoch the claim took on the primary, for
+   * the caller to hand the chat back under without writing anything else.
    */
   async claim(input: {
     chatId: string;
     runSeq: number;
     workerId: string;
     leaseDurationMs: number;
-  }): Promise<{ epoch: number } | { retryAfterMs: number }> {
+  }): Promise<{ epoch: number; attempts: number } | { retryAfterMs: number }> {
     const keys = this.keys(input.chatId);
+    const sentOn = this.#replicas?.socket();
     const reply = await this.#scripts.run(
       'claimSession',
-      [keys.session, keys.lease],
+      [keys.session, keys.lease, keys.input],
       [input.runSeq, input.workerId, this.#clock(), input.leaseDurationMs],
     );
-    if (reply[0] === -5) return { retryAfterMs: Number(reply[1]) };
+    if (reply[0] === SCRIPT_CODES.LEASE_BUSY) return { retryAfterMs: Number(reply[1]) };
     this.#throwOnError(reply, 'claimSession', input.chatId);
-    return { epoch: Number(reply[1]) };
+    const claim = { epoch: Number(reply[1]), attempts: Number(reply[2]) };
+    if (this.#replicas) {
+      const acknowledgedReplicas = await this.#replicas.countReplicas(sentOn);
+      if (acknowledgedReplicas < this.#replicas.minReplicas) {
+        throw new ClaimNotReplicatedError({
+          chatId: input.chatId,
+          requiredReplicas: this.#replicas.minReplicas,
+          acknowledgedReplicas,
+          timeoutMs: this.#replicas.timeoutMs,
+          claimedEpoch: claim.epoch,
+          attempts: claim.attempts,
+        });
+      }
+    }
+    return claim;
   }
 
   /**
@@ -250,9 +430,9 @@ export class RedisSessionStore {
         const reply = await this.#scripts.run(
           'renewLease',
           [keys.session, keys.lease],
-          [epoch, workerId, leaseDurationMs],
+          [epoch, workerId, leaseDurationMs, this.#clock()],
         );
-        return reply[0] === -2 ? chatId : undefined;
+        return reply[0] === SCRIPT_CODES.LEASE_LOST ? chatId : undefined;
       }),
     );
     return lost.filter((chatId) => chatId !== undefined);
@@ -322,9 +502,16 @@ export class RedisSessionStore {
     );
   }
 
+  /**
+   * Writes the turn's checkpoint and its `turn-complete` record. With `minReplicas`, resolves only
+   * once the replicas hold them, else throws `REPLICATION_TIMEOUT`: the turn is then complete on
+   * the primary but not acknowledged, and the holder must stop (its next turn would build on a
+   * checkpoint that a failover can undo) and hand the chat back at this turn's cursor.
+   */
   async completeTurn(fence: WriteFence, checkpoint: TurnCheckpoint): Promise<void> {
     const { chatId, epoch } = fence;
     const keys = this.keys(chatId);
+    const sentOn = this.#replicas?.socket();
     await this.#run(
       'completeTurn',
       chatId,
@@ -332,7 +519,6 @@ export class RedisSessionStore {
       [
         epoch,
         keys.outputWake,
-        this.#outputMaxLength,
         JSON.stringify(checkpoint.record),
         this.#clock(),
         checkpoint.inputCursor,
@@ -344,6 +530,7 @@ export class RedisSessionStore {
       ],
       epoch,
     );
+    await this.#replicas?.confirm('completeTurn', chatId, sentOn);
   }
 
   /**
@@ -359,24 +546,55 @@ export class RedisSessionStore {
     const reply = await this.#run(
       'suspendSession',
       chatId,
-      [keys.session, keys.input, keys.lease],
-      [epoch, readCursor, this.#clock()],
+      [keys.session, keys.input, keys.lease, keys.output, keys.messages],
+      [epoch, readCursor, this.#clock(), this.#idleRetentionMs],
       epoch,
     );
     return reply[0] === 0 ? 'suspended' : 'input-waiting';
   }
 
-  /** Hands the chat back to the queue; resolves the run sequence the caller must enqueue. */
-  async release(chatId: string, epoch: number, inputCursor: string): Promise<number> {
+  /**
+   * Hands the chat back to the queue; resolves the run sequence the caller must enqueue. Without
+   * `inputCursor` the stored cursor stays (a run that failed before it read anything).
+   */
+  async release(chatId: string, epoch: number, inputCursor?: string): Promise<number> {
     const keys = this.keys(chatId);
     const reply = await this.#run(
       'releaseSession',
       chatId,
       [keys.session, keys.lease],
-      [epoch, this.#clock(), inputCursor],
+      [epoch, this.#clock(), inputCursor ?? ''],
       epoch,
     );
     return Number(reply[1]);
+  }
+
+  /**
+   * Closes the chat for good: appends get `SESSION_CLOSED` from now on, a holder is fenced off,
+   * followers of the output see a `session-closed` record, and the chat's keys expire after the
+   * closed-chat retention. Resolves false when it was closed already; throws `NOT_FOUND`.
+   *
+   * With `minReplicas`, resolves only once the replicas hold the close, else throws
+   * `REPLICATION_TIMEOUT`. A repeated close writes too (close-session.lua), so that its `WAIT`
+   * also covers a first close made on another connection.
+   */
+  async close(chatId: string, reason?: string): Promise<boolean> {
+    const keys = this.keys(chatId);
+    const now = this.#clock();
+    const sentOn = this.#replicas?.socket();
+    const record: SessionClosedRecord = {
+      kind: 'session-closed',
+      ...(reason ? { reason } : {}),
+      closedAt: now,
+    };
+    const reply = await this.#run(
+      'closeSession',
+      chatId,
+      [keys.session, keys.lease, keys.input, keys.output, keys.messages],
+      [now, JSON.stringify(record), keys.outputWake, keys.inputWake, this.#closedRetentionMs],
+    );
+    await this.#replicas?.confirm('close', chatId, sentOn);
+    return reply[1] === 1;
   }
 
   async #range(key: string, start: string, count: number): Promise<RawStreamEntry[]> {

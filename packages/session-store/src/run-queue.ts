@@ -2,6 +2,14 @@ import { RUN_JOB_NAME, type RunJobData, runJobId, runQueueName } from '@baton/pr
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
+const PENDING_STATES: ReadonlySet<string> = new Set([
+  'waiting',
+  'delayed',
+  'prioritized',
+  'active',
+  'waiting-children',
+]);
+
 /** Enqueues run jobs on the queue of the chat's agent; a job id is derived, so adds are idempotent. */
 export class RunQueue {
   readonly #connection: Redis;
@@ -20,16 +28,12 @@ export class RunQueue {
   }
 
   /**
-   * Makes sure a job exists for the run: adds it if missing, and replaces one that failed (the
-   * reconciler's repair of a chat left `queued` with no live job).
+   * Whether the run's job is still on its way to a worker or running: waiting, delayed,
+   * prioritized or active. A completed, failed or missing job will never run the chat again.
    */
-  async ensure(agentId: string, data: RunJobData): Promise<'exists' | 'added'> {
-    const queue = this.#queue(agentId);
-    const job = await queue.getJob(runJobId(data));
-    if (job && !(await job.isFailed())) return 'exists';
-    await job?.remove();
-    await this.enqueue(agentId, data);
-    return 'added';
+  async isPending(agentId: string, data: RunJobData): Promise<boolean> {
+    const state = await this.#queue(agentId).getJobState(runJobId(data));
+    return PENDING_STATES.has(state);
   }
 
   async close(): Promise<void> {

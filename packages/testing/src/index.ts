@@ -26,3 +26,4 @@ export {
   type SseEvent,
   sseText,
 } from './sse-reader.ts';
+export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy.ts';

@@ -10,7 +10,7 @@ import {
 } from 'ai';
 import { Hono } from 'hono';
 
-// The floor of DESIGN.md section 7: the demo model streamed straight from a Hono handler, no Redis
+// The floor of the benchmark (test/bench/README.md): the demo model streamed straight from a Hono handler, no Redis
 // and no worker. It runs as its own process (started by main.ts) so that its event loop is not the
 // measuring client's, just as Baton's gateway and worker are not.
 

@@ -16,7 +16,7 @@ import { runConcurrent, runInterleaved, type ScenarioResult } from './scenarios.
 import { SystemProbe } from './system-probe.ts';
 import { wordsMessage } from './words-message.ts';
 
-// `pnpm bench`: Baton against the floor (DESIGN.md section 7), then how fast it recovers from a
+// `pnpm bench`: Baton against the floor (test/bench/README.md), then how fast it recovers from a
 // killed worker and how fast a stopped one exits, measured in one run on this machine. It prints
 // figures and exits non-zero only when a turn fails, a reply is wrong or a stopped worker did not
 // exit cleanly: a benchmark asserts no timings (STYLE.md).

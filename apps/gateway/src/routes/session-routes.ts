@@ -3,6 +3,8 @@ import {
   BatonError,
   type CreateSessionBody,
   type CreateSessionResponse,
+  chatIdSchema,
+  closeSessionBodySchema,
   createSessionBodySchema,
   ERROR_CODES,
 } from '@baton/protocol';
@@ -26,6 +28,18 @@ export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEn
 
   app.get('/agents', async (c) => c.json({ agents: await listLiveAgents(dependencies.store) }));
 
+  /**
+   * Closes a chat for good: its messages get 409 `SESSION_CLOSED` afterwards, a turn in flight
+   * ends, and its keys expire after `BATON_CLOSED_RETENTION_SECONDS`. Idempotent.
+   */
+  app.post('/sessions/:id/close', async (c) => {
+    const chatId = chatIdSchema.safeParse(c.req.param('id'));
+    if (!chatId.success) throw invalidRequest(chatId.error.issues[0]?.message ?? 'invalid chat id');
+    const reason = await parseCloseBody(c.req.raw);
+    const isNew = await dependencies.store.close(chatId.data, reason);
+    return c.json({ chatId: chatId.data, status: 'closed', wasOpen: isNew });
+  });
+
   return app;
 }
 
@@ -41,6 +55,23 @@ export function playgroundRoutes(dependencies: GatewayDependencies): Hono<Gatewa
     return c.json(created, created.isNew ? 201 : 200);
   });
   return app;
+}
+
+/** The optional `{ reason }` of a close; an empty body is no reason. */
+async function parseCloseBody(request: Request): Promise<string | undefined> {
+  const text = await request.text();
+  if (text.trim() === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw invalidRequest('request body is not valid JSON');
+  }
+  const parsed = closeSessionBodySchema.safeParse(json);
+  if (!parsed.success) {
+    throw invalidRequest(parsed.error.issues.map((issue) => issue.message).join('; '));
+  }
+  return parsed.data.reason;
 }
 
 async function parseCreateSessionBody(request: Request): Promise<CreateSessionBody> {

@@ -9,7 +9,9 @@
     KEYS[2] output stream
     ARGV[1] epoch
     ARGV[2] output wake channel
-    ARGV[3] approximate max length of the output stream (a safety bound; turns trim it)
+    ARGV[3] length of the output stream past which the records before the turn in flight are
+            trimmed (a safety bound; completed turns trim it far below). The turn in flight is
+            never trimmed: its recovery reads it from its `turn-start`.
     ARGV[4] write sequence of the holder (1, 2, ... per epoch)
     ARGV[5..] one field/value pair per entry: 'c', chunk JSON | 'k', control record JSON
 
@@ -29,7 +31,13 @@ end
 rcall('HSET', KEYS[1], 'writeSeq', ARGV[4])
 local id = ''
 for i = 5, #ARGV, 2 do
-  id = rcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', ARGV[i], ARGV[i + 1])
+  id = rcall('XADD', KEYS[2], '*', ARGV[i], ARGV[i + 1])
+end
+if rcall('XLEN', KEYS[2]) > tonumber(ARGV[3]) then
+  local turnStart = rcall('HGET', KEYS[1], 'activeTurn')
+  if turnStart and turnStart ~= '' then
+    rcall('XTRIM', KEYS[2], 'MINID', turnStart)
+  end
 end
 if id ~= '' then
   rcall('PUBLISH', ARGV[2], id)

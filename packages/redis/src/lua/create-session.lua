@@ -7,6 +7,7 @@
     ARGV[2] now (ms)
     ARGV[3] client data JSON, or '' for none
     ARGV[4] tags JSON
+    ARGV[5] idle retention (ms): a chat that never gets a message expires then; 0 keeps it
 
   Output:
     {0, 1, agentId}  created
@@ -22,4 +23,7 @@ rcall('HSET', KEYS[1],
   'agentId', ARGV[1], 'status', 'new', 'epoch', 0, 'holder', '', 'runSeq', 0,
   'inputCursor', '0-0', 'turns', 0, 'activeTurn', '', 'usage', '',
   'clientData', ARGV[3], 'tags', ARGV[4], 'createdAt', ARGV[2], 'updatedAt', ARGV[2])
+if tonumber(ARGV[5]) > 0 then
+  rcall('PEXPIRE', KEYS[1], ARGV[5])
+end
 return {0, 1, ARGV[1]}

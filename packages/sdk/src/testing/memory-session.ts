@@ -67,6 +67,8 @@ export class MemorySession implements AgentSession {
       trigger?: SessionMessage['trigger'];
       /** Deliver the message as a turn whose earlier run died after writing these chunks. */
       recovery?: TurnRecovery;
+      /** Runs that took the message on, this one included (earlier ones failed). @default 1 */
+      attempt?: number;
     } = {},
   ): void {
     this.#queue.push({
@@ -76,6 +78,7 @@ export class MemorySession implements AgentSession {
       messageId: undefined,
       clientData: options.clientData,
       ...(options.recovery ? { recovery: options.recovery } : {}),
+      ...(options.attempt ? { attempt: options.attempt } : {}),
     });
   }
 
@@ -94,13 +97,13 @@ export class MemorySession implements AgentSession {
     return message ? { ok: true, message } : { ok: false, reason: 'suspended' };
   }
 
-  async startTurn({ turn, inputId, recovery }: TurnStart): Promise<TurnChannel> {
+  async startTurn({ turn, inputId }: TurnStart): Promise<TurnChannel> {
     const stopController = new AbortController();
     this.#stopActiveTurn = (reason) => stopController.abort(reason);
     const recorded: RecordedTurn = {
       turn,
       inputId,
-      chunks: recovery?.resetStep ? [{ type: 'reset-step' }] : [],
+      chunks: [],
       status: undefined,
       end: undefined,
     };
