@@ -246,6 +246,26 @@ describe('with minReplicas 1', () => {
     replica.resume();
   });
 
+  it('refuses a session, and its ensure from another connection, while the replica is frozen', async () => {
+    const { primary, replica } = await startDeployment();
+    const store = durableStoreOn(primary.url);
+    const otherGateway = durableStoreOn(primary.url);
+    await otherGateway.getSession('anything');
+    await replicated(otherGateway);
+
+    replica.pause();
+    const session = { chatId: 'created', agentId: 'demo' };
+    await expect(store.createSession(session)).rejects.toMatchObject({
+      code: 'REPLICATION_TIMEOUT',
+    });
+    await expect(otherGateway.createSession(session)).rejects.toMatchObject({
+      code: 'REPLICATION_TIMEOUT',
+    });
+
+    replica.resume();
+    expect(await otherGateway.createSession(session)).toEqual({ isNew: false, agentId: 'demo' });
+  });
+
   it('refuses a close, and its retry from another connection, while the replica is frozen', async () => {
     const { primary, replica } = await startDeployment();
     const store = durableStoreOn(primary.url);

@@ -173,6 +173,7 @@ export class RedisSessionStore {
   }): Promise<{ isNew: boolean; agentId: string }> {
     const keys = this.keys(input.chatId);
     const now = this.#clock();
+    const sentOn = this.#replicas?.socket();
     const reply = await this.#run(
       'createSession',
       input.chatId,
@@ -185,6 +186,8 @@ export class RedisSessionStore {
         this.#idleRetentionMs,
       ],
     );
+    // A session lost in a failover would turn the client's first message into a 404.
+    await this.#replicas?.confirm('createSession', input.chatId, sentOn);
     return { isNew: reply[1] === 1, agentId: String(reply[2]) };
   }
 

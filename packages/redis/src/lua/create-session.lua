@@ -17,6 +17,9 @@ local rcall = redis.call
 
 local existing = rcall('HGET', KEYS[1], 'agentId')
 if existing then
+  -- Rewritten as it is: a replica acknowledgement (WAIT) counts only the writes of its own
+  -- connection, so an ensure through another gateway must write to be covered by one.
+  rcall('HSET', KEYS[1], 'agentId', existing)
   return {0, 0, existing}
 end
 rcall('HSET', KEYS[1],
