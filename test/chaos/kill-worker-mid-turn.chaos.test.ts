@@ -14,8 +14,8 @@ import {
 import { toolRunsKey } from './fixtures/counting-agent.ts';
 
 // Issue 3, failure 1: a worker SIGKILLed mid-turn, in each phase of a turn. Another worker takes
-// the chat over within seconds and recovers the turn by docs/architecture.md, "Recovery": the live client (no
-// refresh) and a client that reloads and resumes both end with exactly the message an
+// the chat over within seconds and recovers the turn by docs/architecture.md, "Recovery": the live
+// client (no refresh) and a client that reloads and resumes both end with exactly the message an
 // uninterrupted run produces, finished steps' tools never run twice, and the chat goes on.
 
 let stack: BatonStack;

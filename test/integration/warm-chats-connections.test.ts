@@ -3,8 +3,9 @@ import { type BatonStack, startBatonStack, waitUntil } from '@baton/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// docs/architecture.md, "Warm wait and suspend": chats waiting warm between turns must not each hold a Redis connection. One
-// worker holds 40 chats warm; its connections to Redis stay what they were with one chat.
+// docs/architecture.md, "Warm wait and suspend": chats waiting warm between turns must not each
+// hold a Redis connection. One worker holds 40 chats warm; its connections to Redis stay what they
+// were with one chat.
 
 let stack: BatonStack;
 let redis: Redis;

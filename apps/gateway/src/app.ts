@@ -11,8 +11,8 @@ import { playgroundRoutes, sessionRoutes } from './routes/session-routes.ts';
 const READY_TIMEOUT_MS = 1000;
 
 /**
- * The gateway's Hono app (the HTTP API of the README). Pure: every dependency comes in, so tests call
- * `createApp(dependencies).request(...)`; `main.ts` serves it.
+ * The gateway's Hono app (the HTTP API of the README). Pure: every dependency comes in, so tests
+ * call `createApp(dependencies).request(...)`; `main.ts` serves it.
  */
 export function createApp(dependencies: GatewayDependencies): Hono<GatewayEnv> {
   const { config, store, logger } = dependencies;

@@ -86,7 +86,7 @@ export class Reconciler {
       for (let shard = 0; shard < CUSTODY_SHARDS; shard += 1) {
         const isMine =
           options.allShards === true ||
-          (await this.#store.lockCustodyShard(shard, this.#workerId, this.#intervalMs));
+          (await this.#store.custody.lockShard(shard, this.#workerId, this.#intervalMs));
         if (isMine) await this.#reconcileShard(shard, report);
       }
       return report;
@@ -98,7 +98,7 @@ export class Reconciler {
   async #reconcileShard(shard: number, report: ReconcileReport): Promise<void> {
     const now = Date.now();
     for (let offset = 0; ; offset += PAGE_SIZE) {
-      const entries = await this.#store.listCustody(shard, now - this.#graceMs, {
+      const entries = await this.#store.custody.list(shard, now - this.#graceMs, {
         offset,
         limit: PAGE_SIZE,
       });
@@ -116,7 +116,7 @@ export class Reconciler {
     now: number,
   ): Promise<'repaired' | 'released' | 'kept'> {
     const { chatId, markedAt } = entry;
-    const view = await this.#store.inspectCustody(chatId);
+    const view = await this.#store.custody.inspect(chatId);
     if (!view) return this.#release(chatId, markedAt);
     switch (view.status) {
       case 'new':
@@ -141,7 +141,7 @@ export class Reconciler {
   }
 
   async #release(chatId: string, markedAt: number): Promise<'released' | 'kept'> {
-    return (await this.#store.releaseCustody(chatId, markedAt)) ? 'released' : 'kept';
+    return (await this.#store.custody.release({ chatId, markedAt })) ? 'released' : 'kept';
   }
 
   async #repair(
@@ -149,7 +149,7 @@ export class Reconciler {
     agentId: string,
     seen: { status: 'queued' | 'running'; runSeq: number },
   ): Promise<'repaired' | 'kept'> {
-    const runSeq = await this.#store.requeue(chatId, seen, this.#graceMs);
+    const runSeq = await this.#store.custody.requeue(chatId, seen, this.#graceMs);
     if (runSeq === undefined) return 'kept';
     await this.#runQueue.enqueue(agentId, { chatId, runSeq });
     this.#logger.warn(

@@ -28,8 +28,8 @@ export const turnCompleteRecordSchema = z.object({
 });
 
 /**
- * A new holder takes over a turn whose run died (docs/architecture.md, "Recovery"): the turn goes on in the
- * same assistant message; what follows replaces the dead attempt's unfinished step.
+ * A new holder takes over a turn whose run died (docs/architecture.md, "Recovery"): the turn goes
+ * on in the same assistant message; what follows replaces the dead attempt's unfinished step.
  */
 export const turnRetryRecordSchema = z.object({
   kind: z.literal('turn-retry'),

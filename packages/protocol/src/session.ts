@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** `new -> queued -> running -> (suspended -> queued -> running)* -> closed` (docs/architecture.md, "Lifecycle"). */
+/**
+ * `new -> queued -> running -> (suspended -> queued -> running)* -> closed` (docs/architecture.md,
+ * "Lifecycle").
+ */
 export const sessionStatusSchema = z.enum(['new', 'queued', 'running', 'suspended', 'closed']);
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 

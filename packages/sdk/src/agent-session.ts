@@ -52,8 +52,9 @@ export type WaitForMessageResult =
   | { ok: false; reason: 'suspended' | 'handed-over' | 'cancelled' };
 
 /**
- * How the SDK talks to a chat's durable session, without knowing Redis or BullMQ (docs/architecture.md,
- * "Shape"). The worker implements it on the session store; tests may implement it in memory.
+ * How the SDK talks to a chat's durable session, without knowing Redis or BullMQ
+ * (docs/architecture.md, "Shape"). The worker implements it on the session store; tests may
+ * implement it in memory.
  */
 export interface AgentSession {
   readonly state: SessionState;

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
 
-// docs/architecture.md, "Recovery": a turn whose run died is continued in the same assistant message; the
-// finished steps are kept (their tools never run again), the unfinished one is dropped with a
-// `reset-step`, and a client that watched every attempt ends with an uninterrupted run's message.
+// docs/architecture.md, "Recovery": a turn whose run died is continued in the same assistant
+// message; the finished steps are kept (their tools never run again), the unfinished one is
+// dropped with a `reset-step`, and a client that watched every attempt ends with an uninterrupted
+// run's message.
 
 const usage = {
   inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },

@@ -9,7 +9,8 @@ import {
 } from '@baton/testing';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisSessionStore, type RedisSessionStoreOptions } from './redis-session-store.ts';
+import { RedisSessionStore } from './redis-session-store.ts';
+import type { RedisSessionStoreOptions } from './redis-session-store-options.ts';
 import { WriteFence } from './write-fence.ts';
 
 // Issue 9, finding 6: Redis replicates asynchronously, so a write that the primary acknowledged

@@ -1,11 +1,16 @@
+export {
+  type CustodyEntry,
+  CustodyIndex,
+  type CustodyIndexOptions,
+  type CustodyView,
+} from './custody-index.ts';
 export { type FollowStreamOptions, followStream } from './follow-stream.ts';
 export {
   type AppendInputResult,
-  type CustodyView,
   RedisSessionStore,
-  type RedisSessionStoreOptions,
   type TurnCheckpoint,
 } from './redis-session-store.ts';
+export type { RedisSessionStoreOptions } from './redis-session-store-options.ts';
 export { ClaimNotReplicatedError } from './replica-acknowledgement.ts';
 export { RunQueue } from './run-queue.ts';
 export { compareStreamIds } from './stream-entries.ts';

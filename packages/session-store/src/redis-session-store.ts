@@ -6,7 +6,6 @@ import {
   type OutputEntry,
   type SessionClosedRecord,
   type SessionRecord,
-  type SessionStatus,
   sessionStatusSchema,
   type TurnCompleteRecord,
   type TurnStartRecord,
@@ -16,7 +15,6 @@ import {
 import {
   type ChatKeys,
   chatKeys,
-  custodyShardOf,
   DEFAULT_KEY_PREFIX,
   defineScripts,
   errorFromScriptCode,
@@ -28,6 +26,8 @@ import {
   type ScriptRunner,
 } from '@baton/redis';
 import type { Redis } from 'ioredis';
+import { CustodyIndex } from './custody-index.ts';
+import type { RedisSessionStoreOptions } from './redis-session-store-options.ts';
 import { ClaimNotReplicatedError, ReplicaAcknowledgement } from './replica-acknowledgement.ts';
 import {
   encodeControlRecord,
@@ -37,42 +37,6 @@ import {
 } from './stream-entries.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 import type { WriteFence } from './write-fence.ts';
-
-export type RedisSessionStoreOptions = {
-  /** A command connection (never one used for blocking reads or pub/sub). */
-  redis: Redis;
-  /** Key prefix; every key still carries the chat's hash tag. @default 'baton' */
-  prefix?: string;
-  /**
-   * Safety bound of an output stream: past this length the records before the turn in flight
-   * are trimmed, never the turn itself. Completed turns trim it far below. @default 100_000
-   */
-  outputMaxLength?: number;
-  /** How long an append's part id stays claimed against retries. @default 24 h */
-  partClaimTtlMs?: number;
-  /**
-   * How long an idle chat's keys live (a chat created and never used, or suspended and never
-   * resumed); a message before then keeps them. 0 keeps them forever. @default 30 days
-   */
-  idleRetentionMs?: number;
-  /** How long a closed chat's keys live; 0 keeps them forever. @default 7 days */
-  closedRetentionMs?: number;
-  /**
-   * Replicas that must hold a write before the store acknowledges it, checked with Redis `WAIT`
-   * on `redis` right after the write: a claim (its epoch bump fences the previous holder), a turn
-   * completion, a message append and a close, the writes that a failover must not undo. Fewer in
-   * time: the call throws a retryable `REPLICATION_TIMEOUT` (`ReplicationTimeoutError`;
-   * `ClaimNotReplicatedError` for a claim). 0 acknowledges what the primary holds, which a
-   * failover to a replica that lagged loses (docs/operations/redis-persistence.md). @default 0
-   */
-  minReplicas?: number;
-  /**
-   * How long such a write waits for its replicas. A `WAIT` holds up the commands queued behind it
-   * on `redis` for as long, so keep it well under the command timeout and the lease. @default 500
-   */
-  replicaTimeoutMs?: number;
-  clock?: () => number;
-};
 
 export type AppendInputResult = {
   /** The record's input-stream id; `''` when a stop was dropped because nothing runs. */
@@ -88,18 +52,6 @@ export type AppendInputResult = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A chat in the custody index, as the reconciler sees it. */
-export type CustodyView = {
-  status: SessionStatus;
-  agentId: string;
-  runSeq: number;
-  /** The custody mark time of the last message append that landed on the chat; 0 if none. */
-  appendedMarkAt: number;
-  hasLiveLease: boolean;
-  /** When the last holder's lease ran or runs out (ms epoch); 0 if never claimed. */
-  leaseExpiresAt: number;
-};
-
 export type TurnCheckpoint = {
   record: TurnCompleteRecord;
   /** Every input record up to this id is handled. */
@@ -112,9 +64,10 @@ export type TurnCheckpoint = {
 };
 
 /**
- * The Redis implementation of a chat's durable state (docs/architecture.md, "Data model"): the input and output
- * streams, the session record, the checkpoint and the lease. Every state transition that must be
- * atomic is one Lua script on the chat's own slot; every holder write is fenced by its epoch.
+ * The Redis implementation of a chat's durable state (docs/architecture.md, "Data model"): the
+ * input and output streams, the session record, the checkpoint and the lease. Every state
+ * transition that must be atomic is one Lua script on the chat's own slot; every holder write is
+ * fenced by its epoch.
  */
 export class RedisSessionStore {
   readonly redis: Redis;
@@ -122,6 +75,8 @@ export class RedisSessionStore {
   readonly globalKeys: GlobalKeys;
   /** The live workers and the agents they host. */
   readonly workers: WorkerRegistry;
+  /** The chats in the pool's custody, which every message append marks. */
+  readonly custody: CustodyIndex;
   readonly #scripts: ScriptRunner;
   readonly #outputMaxLength: number;
   readonly #partClaimTtlMs: number;
@@ -150,6 +105,11 @@ export class RedisSessionStore {
           })
         : undefined;
     this.workers = new WorkerRegistry({
+      redis: options.redis,
+      prefix: this.prefix,
+      clock: this.#clock,
+    });
+    this.custody = new CustodyIndex({
       redis: options.redis,
       prefix: this.prefix,
       clock: this.#clock,
@@ -238,7 +198,7 @@ export class RedisSessionStore {
     const isMessage = record.kind === 'message';
     const sentOn = this.#replicas?.socket();
     const [, reply] = await Promise.all([
-      isMessage ? this.#markCustody(chatId, now) : undefined,
+      isMessage ? this.custody.mark(chatId, now) : undefined,
       this.#run(
         'appendInput',
         chatId,
@@ -263,96 +223,6 @@ export class RedisSessionStore {
       isDuplicate: reply[4] === 1,
       agentId: String(reply[5]),
     };
-  }
-
-  async #markCustody(chatId: string, now: number): Promise<void> {
-    await this.redis.zadd(this.globalKeys.custody(custodyShardOf(chatId)), now, chatId);
-  }
-
-  /** Chats of one custody shard marked before `olderThan` (ms epoch), oldest first, with their marks. */
-  async listCustody(
-    shard: number,
-    olderThan: number,
-    page: { offset: number; limit: number },
-  ): Promise<{ chatId: string; markedAt: number }[]> {
-    const flat = await this.redis.zrangebyscore(
-      this.globalKeys.custody(shard),
-      '-inf',
-      olderThan,
-      'WITHSCORES',
-      'LIMIT',
-      page.offset,
-      page.limit,
-    );
-    const entries: { chatId: string; markedAt: number }[] = [];
-    for (let index = 0; index + 1 < flat.length; index += 2) {
-      entries.push({ chatId: String(flat[index]), markedAt: Number(flat[index + 1]) });
-    }
-    return entries;
-  }
-
-  /** Drops a chat's custody mark unless a gateway marked it again since `markedAt`. */
-  async releaseCustody(chatId: string, markedAt: number): Promise<boolean> {
-    const reply = await this.#scripts.run(
-      'releaseCustody',
-      [this.globalKeys.custody(custodyShardOf(chatId))],
-      [chatId, markedAt],
-    );
-    return reply[0] === 0;
-  }
-
-  /**
-   * Takes one custody shard for this reconciler round, so that the workers share the shards
-   * instead of each reading them all. Resolves false when another worker has it.
-   */
-  async lockCustodyShard(shard: number, workerId: string, durationMs: number): Promise<boolean> {
-    const reply = await this.redis.set(
-      this.globalKeys.custodyLock(shard),
-      workerId,
-      'PX',
-      durationMs,
-      'NX',
-    );
-    return reply === 'OK';
-  }
-
-  /** What the reconciler needs of a chat in custody, in one round trip. */
-  async inspectCustody(chatId: string): Promise<CustodyView | undefined> {
-    const keys = this.keys(chatId);
-    const [fields, leaseTtlMs] = await Promise.all([
-      this.redis.hmget(keys.session, 'status', 'agentId', 'runSeq', 'markedAt', 'leaseExpiresAt'),
-      this.redis.pttl(keys.lease),
-    ]);
-    const [status, agentId, runSeq, appendedMarkAt, leaseExpiresAt] = fields;
-    if (!status || !agentId) return undefined;
-    return {
-      status: sessionStatusSchema.parse(status),
-      agentId,
-      runSeq: Number(runSeq ?? 0),
-      appendedMarkAt: Number(appendedMarkAt ?? 0),
-      hasLiveLease: leaseTtlMs > 0,
-      leaseExpiresAt: Number(leaseExpiresAt ?? 0),
-    };
-  }
-
-  /**
-   * The reconciler's repair: puts a chat that is `queued` with no job, or `running` with a lease
-   * gone for `graceMs`, back in the queue under a new run sequence (and epoch). Resolves the run
-   * sequence to enqueue, or undefined when the chat changed since it was inspected.
-   */
-  async requeue(
-    chatId: string,
-    seen: { status: 'queued' | 'running'; runSeq: number },
-    graceMs: number,
-  ): Promise<number | undefined> {
-    const keys = this.keys(chatId);
-    const reply = await this.#run(
-      'requeueSession',
-      chatId,
-      [keys.session, keys.lease],
-      [seen.status, seen.runSeq, this.#clock(), graceMs],
-    );
-    return reply[0] === 0 ? Number(reply[1]) : undefined;
   }
 
   /** Input records after `afterId` (exclusive), oldest first. */

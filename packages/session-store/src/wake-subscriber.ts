@@ -3,10 +3,11 @@ import type { Redis } from 'ioredis';
 type WakeListener = () => void;
 
 /**
- * One pub/sub connection that carries the wake-ups of every chat a process watches (docs/architecture.md,
- * "Warm wait and suspend": waiting must not cost a Redis connection per chat). A wake-up only says "read the
- * stream again"; the stream is the truth, so a lost message costs latency, never data: after a
- * reconnect every listener is woken once, and followers poll as a safety net.
+ * One pub/sub connection that carries the wake-ups of every chat a process watches
+ * (docs/architecture.md, "Warm wait and suspend": waiting must not cost a Redis connection per
+ * chat). A wake-up only says "read the stream again"; the stream is the truth, so a lost message
+ * costs latency, never data: after a reconnect every listener is woken once, and followers poll as
+ * a safety net.
  */
 export class WakeSubscriber {
   readonly #redis: Redis;

@@ -1,8 +1,8 @@
 --[[
-  Suspends an idle chat (docs/architecture.md, "Warm wait and suspend"): only if no input record waits past the holder's
-  read cursor, so a message appended a moment earlier is never stranded. After this the next append
-  finds `suspended` and enqueues a new run. An idle chat's keys expire after the idle retention
-  unless a message comes first (append-input.lua keeps them again).
+  Suspends an idle chat (docs/architecture.md, "Warm wait and suspend"): only if no input record
+  waits past the holder's read cursor, so a message appended a moment earlier is never stranded.
+  After this the next append finds `suspended` and enqueues a new run. An idle chat's keys expire
+  after the idle retention unless a message comes first (append-input.lua keeps them again).
 
   Input:
     KEYS[1] session hash
