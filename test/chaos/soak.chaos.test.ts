@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // duplicated parts, and every chat is suspended with no job left.
 // BATON_SOAK_SECONDS sets the length (default 120); BATON_SOAK_SEED replays a run's fault schedule.
 
+const SOAK_AGENT = new URL('./fixtures/soak-agent.ts', import.meta.url).pathname;
 const SOAK_MS = Number(process.env.BATON_SOAK_SECONDS ?? 120) * 1000;
 const SEED = Number(process.env.BATON_SOAK_SEED ?? Date.now() % 1_000_000);
 const CHATS = 12;
@@ -45,6 +46,8 @@ beforeAll(async () => {
     workers: 0,
     env: { BATON_DEMO_DELAY_MS: '10' },
     workerEnv: {
+      BATON_AGENTS: SOAK_AGENT,
+      BATON_MAX_RUN_ATTEMPTS: '50',
       BATON_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS),
       // A stalled command fails, and its silent connection is replaced, within a second.
       BATON_REDIS_COMMAND_TIMEOUT_MS: '1000',
@@ -83,7 +86,9 @@ describe(`a soak of ${CHATS} chats with random worker faults (seed ${SEED})`, ()
   }, async () => {
     const random = randomFrom(SEED);
     const deadline = Date.now() + SOAK_MS;
-    const sessions = await Promise.all(Array.from({ length: CHATS }, () => stack.createSession()));
+    const sessions = await Promise.all(
+      Array.from({ length: CHATS }, () => stack.createSession('soak')),
+    );
     const sent = sessions.map(() => 0);
     const failures: string[] = [];
 
@@ -96,8 +101,9 @@ describe(`a soak of ${CHATS} chats with random worker faults (seed ${SEED})`, ()
         sent[index] = turn;
         await chat.sendMessage({ text });
         if (chat.status !== 'ready' || textOf(chat.lastMessage) !== reply(turn, text)) {
+          const parts = chat.lastMessage?.parts.map((part) => part.type).join(',');
           failures.push(
-            `${session.chatId} turn ${turn}: ${chat.status} ${textOf(chat.lastMessage)}`,
+            `${session.chatId} turn ${turn}: ${chat.status} ${chat.error?.message ?? ''} [${parts}] ${textOf(chat.lastMessage)}`,
           );
           return;
         }
@@ -157,7 +163,7 @@ describe(`a soak of ${CHATS} chats with random worker faults (seed ${SEED})`, ()
       }
     }
 
-    const queue = new Queue(runQueueName('demo'), {
+    const queue = new Queue(runQueueName('soak'), {
       connection: redis,
       prefix: globalKeys().queuePrefix,
     });
