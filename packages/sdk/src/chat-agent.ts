@@ -1,30 +1,8 @@
 import type { ToolSet } from 'ai';
-import type { AgentSession } from './agent-session.ts';
+import { type AgentDefinition, markAgentDefinition } from './agent-definition.ts';
 import type { ChatAgentOptions } from './chat-agent-options.ts';
 import { type LoopState, runTurn } from './run-turn.ts';
 import type { StandardSchema } from './standard-schema.ts';
-
-/** Settings a worker gives every session it runs. */
-export type AgentRuntimeDefaults = { idleTimeoutInSeconds: number };
-
-const AGENT_MARKER = Symbol.for('baton.agent');
-
-/** A registered agent, as the worker loads it from an agent module. */
-export type AgentDefinition = {
-  readonly id: string;
-  readonly version: string | undefined;
-  readonly idleTimeoutInSeconds: number | undefined;
-  /** Runs the chat until it suspends, is handed over or is cancelled. */
-  runSession(
-    session: AgentSession,
-    defaults: AgentRuntimeDefaults,
-  ): Promise<'suspended' | 'handed-over' | 'cancelled'>;
-  readonly [AGENT_MARKER]: true;
-};
-
-export function isAgentDefinition(value: unknown): value is AgentDefinition {
-  return typeof value === 'object' && value !== null && AGENT_MARKER in value;
-}
 
 /**
  * Defines a chat agent with the managed turn loop (Trigger.dev's `chat.agent`): each message on
@@ -45,11 +23,10 @@ export function chatAgent<
   Schema extends StandardSchema | undefined = undefined,
   Tools extends ToolSet = ToolSet,
 >(options: ChatAgentOptions<Schema, Tools>): AgentDefinition {
-  return {
+  return markAgentDefinition({
     id: options.id,
     version: options.version,
     idleTimeoutInSeconds: options.idleTimeoutInSeconds,
-    [AGENT_MARKER]: true,
     async runSession(session, defaults) {
       const idleTimeoutMs = (options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds) * 1000;
       const state: LoopState = {
@@ -63,5 +40,5 @@ export function chatAgent<
         await runTurn(options, session, state, next.message);
       }
     },
-  };
+  });
 }

@@ -1,5 +1,10 @@
 import { chatAgent } from './chat-agent.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
+import { chatMessages } from './custom-agent/chat-messages.ts';
+import { customAgent } from './custom-agent/custom-agent.ts';
+import { MessageAccumulator } from './custom-agent/message-accumulator.ts';
+import { pipe, pipeAndCapture, writeTurnComplete } from './custom-agent/pipe.ts';
+import { createStopSignal } from './custom-agent/stop-signal.ts';
 
 /**
  * The agent author's namespace, after Trigger.dev's `chat` of `@trigger.dev/sdk/ai`.
@@ -12,5 +17,12 @@ import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
  */
 export const chat = {
   agent: chatAgent,
+  customAgent,
+  messages: chatMessages,
+  createStopSignal,
+  pipe,
+  pipeAndCapture,
+  writeTurnComplete,
+  MessageAccumulator,
   cleanupAbortedParts,
 } as const;

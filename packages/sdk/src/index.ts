@@ -1,3 +1,8 @@
+export {
+  type AgentDefinition,
+  type AgentRuntimeDefaults,
+  isAgentDefinition,
+} from './agent-definition.ts';
 export type {
   AgentSession,
   SessionMessage,
@@ -8,12 +13,7 @@ export type {
   WaitForMessageResult,
 } from './agent-session.ts';
 export { chat } from './chat.ts';
-export {
-  type AgentDefinition,
-  type AgentRuntimeDefaults,
-  chatAgent,
-  isAgentDefinition,
-} from './chat-agent.ts';
+export { chatAgent } from './chat-agent.ts';
 export type {
   ChatAgentOptions,
   ChatRunPayload,
@@ -24,6 +24,23 @@ export type {
   TurnStartEvent,
 } from './chat-agent-options.ts';
 export { cleanupAbortedParts, INTERRUPTED_TOOL_ERROR_TEXT } from './cleanup-aborted-parts.ts';
+export type {
+  WaitForMessageResult as ChatMessagesWaitResult,
+  WaitWithIdleTimeoutOptions,
+} from './custom-agent/chat-messages.ts';
+export type { RunEndReason } from './custom-agent/chat-run.ts';
+export { type CustomAgentOptions, customAgent } from './custom-agent/custom-agent.ts';
+export {
+  MessageAccumulator,
+  type MessageAccumulatorOptions,
+} from './custom-agent/message-accumulator.ts';
+export type {
+  CapturedResponse,
+  PipeAndCaptureOptions,
+  PipeSource,
+} from './custom-agent/pipe.ts';
+export type { ChatStopSignal } from './custom-agent/stop-signal.ts';
+export type { ChatTaskWirePayload } from './custom-agent/wire-payload.ts';
 export { type Logger, SILENT_LOGGER } from './logger.ts';
 export { RecoveryExhaustedError } from './run-turn.ts';
 export {

@@ -39,7 +39,16 @@ export class MemorySession implements AgentSession {
   #nextInputId = 1;
   #stopActiveTurn: ((reason: string) => void) | undefined;
 
-  constructor(options: { chatId?: string; messages?: UIMessage[]; logger?: Logger } = {}) {
+  constructor(
+    options: {
+      chatId?: string;
+      /** The checkpoint a run finds: a chat that ran before. */
+      messages?: UIMessage[];
+      /** Completed turns of the chat that ran before. @default 0 */
+      turns?: number;
+      logger?: Logger;
+    } = {},
+  ) {
     this.messages = options.messages ?? [];
     this.totalUsage = { ...EMPTY_USAGE };
     this.logger = options.logger ?? SILENT_LOGGER;
@@ -47,10 +56,10 @@ export class MemorySession implements AgentSession {
       chatId: options.chatId ?? 'memory-chat',
       agentId: 'memory-agent',
       runId: 'memory-run',
-      turns: 0,
+      turns: options.turns ?? 0,
       totalUsage: this.totalUsage,
       messages: this.messages,
-      isResume: false,
+      isResume: (options.turns ?? 0) > 0,
       continuation: false,
     };
   }

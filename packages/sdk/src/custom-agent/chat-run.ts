@@ -1,0 +1,318 @@
+import { type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
+import type { UIMessage, UIMessageChunk } from 'ai';
+import type { AgentSession, SessionMessage, TurnChannel } from '../agent-session.ts';
+import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
+import { buildResponseMessage } from '../turn-output.ts';
+import { DEFAULT_RECOVERY_ATTEMPTS } from '../turn-recovery.ts';
+import type { ChatTaskWirePayload } from './wire-payload.ts';
+
+/** What the client reads when a turn fails; the cause stays in the worker's log. */
+const ERROR_TEXT = 'An error occurred while generating the response.';
+
+/** Why a run may take no more messages: the chat suspended, moved to another worker, or is lost. */
+export type RunEndReason = 'suspended' | 'handed-over' | 'cancelled';
+
+/** The next message of the chat, or why there is none. */
+export type NextMessage =
+  | { ok: true; payload: ChatTaskWirePayload }
+  | { ok: false; reason: RunEndReason };
+
+/** A source of the chat's history the run checkpoints instead of its own: a bound accumulator. */
+export type TranscriptSource = { readonly uiMessages: UIMessage[] };
+
+type OpenTurn = {
+  number: number;
+  incoming: SessionMessage;
+  channel: TurnChannel;
+  /** Every chunk of the turn, a dead attempt's included: what a client that watched it holds. */
+  chunks: UIMessageChunk[];
+  /** A recovered turn continues the dead attempt's message: its id, for the new `start` chunk. */
+  continuedMessageId: string | undefined;
+  /** The dead attempt's unfinished step was reset: the new attempt's first `start-step` goes. */
+  shouldDropStepStart: boolean;
+  hasError: boolean;
+};
+
+/**
+ * One run of a custom agent on one chat (docs/agents/custom-agents.md): what the `chat.*`
+ * primitives act on. It hands the chat's messages to the agent one at a time, each opening a turn
+ * (`turn-start`, or `turn-retry` for a turn a dead run left in flight), writes the turn's chunks,
+ * and completes the turn with a checkpoint: the history of the accumulator the agent bound, or
+ * else the incoming message and the response rebuilt from the turn's chunks. So the chat's history
+ * is durable whatever the agent keeps, and a run that re-enters the agent after an idle suspend or
+ * on another worker starts from it.
+ */
+export class ChatRun {
+  readonly session: AgentSession;
+  readonly defaultIdleTimeoutMs: number;
+  /** The chat's history as last checkpointed (or as the agent's turn has it so far). */
+  messages: UIMessage[];
+  turns: number;
+  totalUsage: Usage;
+  #persisted: UIMessage[];
+  #turn: OpenTurn | undefined;
+  #transcript: TranscriptSource | undefined;
+  #stopListeners = new Set<(reason: unknown) => void>();
+  #isContinuation: boolean;
+  #endReason: RunEndReason | undefined;
+
+  constructor(session: AgentSession, options: { idleTimeoutMs: number }) {
+    this.session = session;
+    this.defaultIdleTimeoutMs = options.idleTimeoutMs;
+    this.messages = [...session.state.messages];
+    this.#persisted = this.messages;
+    this.turns = session.state.turns;
+    this.totalUsage = session.state.totalUsage;
+    this.#isContinuation = session.state.continuation;
+  }
+
+  get chatId(): string {
+    return this.session.state.chatId;
+  }
+
+  /** The open turn's stop signal: aborts when the user stops the turn. */
+  get stopSignal(): AbortSignal | undefined {
+    return this.#turn?.channel.stopSignal;
+  }
+
+  get hasOpenTurn(): boolean {
+    return this.#turn !== undefined;
+  }
+
+  /** Set once a wait found no more messages for this run: the agent should return. */
+  get endReason(): RunEndReason | undefined {
+    return this.#endReason;
+  }
+
+  /** From now on the agent left its loop: the next message re-enters it as a continuation. */
+  markContinuation(): void {
+    this.#isContinuation = true;
+  }
+
+  /** The accumulator whose history the run checkpoints (the last one created in the run). */
+  bindTranscript(source: TranscriptSource): void {
+    this.#transcript = source;
+  }
+
+  /** Called with the stop reason whenever the open turn is stopped (`chat.createStopSignal`). */
+  onStop(listener: (reason: unknown) => void): () => void {
+    this.#stopListeners.add(listener);
+    return () => this.#stopListeners.delete(listener);
+  }
+
+  /**
+   * Completes the open turn, if any, then waits for the chat's next message (warm up to
+   * `idleTimeoutMs`, after which the chat suspends) and opens its turn. A turn that a dead run
+   * left complete is only checkpointed; one past the recovery budget ends with an error chunk.
+   */
+  async nextMessage(idleTimeoutMs = this.defaultIdleTimeoutMs): Promise<NextMessage> {
+    await this.completeTurn();
+    if (this.#endReason) return { ok: false, reason: this.#endReason };
+    for (;;) {
+      const next = await this.session.waitForMessage({ idleTimeoutMs });
+      if (!next.ok) {
+        this.#endReason = next.reason;
+        return next;
+      }
+      const payload = await this.#openTurn(next.message);
+      if (payload) return { ok: true, payload };
+    }
+  }
+
+  /** Writes a chunk into the open turn. */
+  write(chunk: UIMessageChunk): void {
+    const turn = this.#requireTurn('writing to the chat');
+    let written = chunk;
+    if (chunk.type === 'start' && turn.continuedMessageId !== undefined) {
+      written = { ...chunk, messageId: turn.continuedMessageId };
+    } else if (chunk.type === 'start-step' && turn.shouldDropStepStart) {
+      turn.shouldDropStepStart = false;
+      return;
+    }
+    if (written.type === 'error') turn.hasError = true;
+    turn.chunks.push(written);
+    turn.channel.write(written);
+  }
+
+  /**
+   * The history a response continues: the bound accumulator's, else the checkpoint with the open
+   * turn's incoming message. A response continues its last message only when that is an
+   * assistant message (one coming back with tool outputs), as `toUIMessageStream` does.
+   */
+  currentHistory(): UIMessage[] {
+    if (this.#transcript) return this.#transcript.uiMessages;
+    const incoming = this.#turn?.incoming.message;
+    return incoming ? upsertMessage(this.messages, incoming).messages : this.messages;
+  }
+
+  /** The open turn's response as its chunks build it (a recovered turn's dead steps included). */
+  async responseMessage(): Promise<UIMessage | undefined> {
+    const turn = this.#turn;
+    return turn ? buildResponseMessage(turn.chunks, undefined) : undefined;
+  }
+
+  /** Ends the open turn with an `error` chunk (the agent threw); the chat goes on. */
+  failTurn(error: unknown): void {
+    if (!this.#turn) return;
+    this.session.logger.warn({ err: error, turn: this.#turn.number }, 'turn failed');
+    this.write({ type: 'error', errorText: ERROR_TEXT });
+  }
+
+  /**
+   * Checkpoints the open turn and writes its `turn-complete` (`chat.writeTurnComplete`): the bound
+   * accumulator's history if the agent keeps one, else the history with the incoming message and
+   * the response rebuilt from the turn's chunks (aborted parts cleaned after a stop or an error).
+   */
+  async completeTurn(): Promise<void> {
+    const turn = this.#turn;
+    if (!turn) return;
+    this.#turn = undefined;
+    const status: TurnStatus = turn.hasError
+      ? 'error'
+      : turn.channel.stopSignal.aborted
+        ? 'stopped'
+        : 'complete';
+    const messages = this.#transcript
+      ? await this.#transcriptHistory(this.#transcript, turn, status)
+      : await this.#defaultHistory(turn, status);
+    const keepCount = commonPrefixLength(this.#persisted, messages);
+    await turn.channel.complete({ status, messages, keepCount, totalUsage: this.totalUsage });
+    this.messages = messages;
+    this.#persisted = messages;
+    this.turns = turn.number + 1;
+  }
+
+  async #defaultHistory(turn: OpenTurn, status: TurnStatus): Promise<UIMessage[]> {
+    const messages = upsertMessage(this.messages, turn.incoming.message).messages;
+    const response = await this.#keptResponse(turn, status);
+    return response ? upsertMessage(messages, response).messages : messages;
+  }
+
+  /**
+   * The accumulator's history, which the agent keeps: what it holds of the turn wins. Only what
+   * it lacks of the turn is added (its incoming message, its response), so that the chat's
+   * history stays whole when a loop forgets `addIncoming` or `addResponse`.
+   */
+  async #transcriptHistory(
+    transcript: TranscriptSource,
+    turn: OpenTurn,
+    status: TurnStatus,
+  ): Promise<UIMessage[]> {
+    let messages = [...transcript.uiMessages];
+    const has = (id: string) => messages.some((message) => message.id === id);
+    if (!has(turn.incoming.message.id)) {
+      messages = upsertMessage(messages, turn.incoming.message).messages;
+    }
+    const response = await this.#keptResponse(turn, status);
+    if (response && !has(response.id)) messages = [...messages, response];
+    return messages;
+  }
+
+  /** The turn's response as it is kept: aborted parts cleaned after a stop or an error. */
+  async #keptResponse(turn: OpenTurn, status: TurnStatus): Promise<UIMessage | undefined> {
+    const response = await buildResponseMessage(turn.chunks, undefined);
+    if (!response || response.parts.length === 0) return undefined;
+    return status === 'complete' ? response : cleanupAbortedParts(response);
+  }
+
+  /** Opens the turn of `message`; resolves its payload, or undefined when the turn is settled. */
+  async #openTurn(message: SessionMessage): Promise<ChatTaskWirePayload | undefined> {
+    const number = this.turns;
+    const { recovery } = message;
+    const channel = await this.session.startTurn({
+      turn: number,
+      inputId: message.inputId,
+      ...(recovery ? { recovery: { attempt: recovery.attempt } } : {}),
+    });
+    const turn: OpenTurn = {
+      number,
+      incoming: message,
+      channel,
+      chunks: [...(recovery?.chunks ?? [])],
+      continuedMessageId: undefined,
+      shouldDropStepStart: false,
+      hasError: false,
+    };
+    this.#turn = turn;
+    channel.stopSignal.addEventListener('abort', () => {
+      for (const listener of this.#stopListeners) listener(channel.stopSignal.reason);
+    });
+    const earlierRuns = (message.attempt ?? 1) - 1;
+    if (earlierRuns > DEFAULT_RECOVERY_ATTEMPTS) {
+      this.session.logger.warn({ turn: number, earlierRuns }, 'turn past its recovery budget');
+      this.write({ type: 'error', errorText: ERROR_TEXT });
+      await this.completeTurn();
+      return undefined;
+    }
+    if (recovery) {
+      const plan = continueDeadAttempt(turn.chunks);
+      if (plan.isFinished) {
+        // The answer was whole; only its checkpoint was missing.
+        await this.completeTurn();
+        return undefined;
+      }
+      turn.continuedMessageId = plan.messageId;
+      if (plan.needsReset) {
+        this.write({ type: 'reset-step' });
+        turn.shouldDropStepStart = true;
+      }
+    }
+    return this.#payloadOf(message, recovery !== undefined);
+  }
+
+  #payloadOf(message: SessionMessage, isRecovered: boolean): ChatTaskWirePayload {
+    return {
+      chatId: this.chatId,
+      runId: this.session.state.runId,
+      trigger: message.trigger,
+      message: message.message,
+      messageId: message.messageId,
+      metadata: message.clientData,
+      continuation: this.#isContinuation || isRecovered,
+    };
+  }
+
+  #requireTurn(what: string): OpenTurn {
+    if (!this.#turn) {
+      throw new Error(
+        `${what} needs an open turn: the turn was completed (chat.writeTurnComplete) and no message was taken since`,
+      );
+    }
+    return this.#turn;
+  }
+}
+
+/**
+ * How a turn a dead run left goes on in a custom agent: the agent answers its message again, in
+ * the same assistant message; the dead attempt's unfinished step is dropped (`reset-step`), its
+ * finished steps stay (the client holds them).
+ */
+function continueDeadAttempt(chunks: readonly UIMessageChunk[]): {
+  isFinished: boolean;
+  messageId: string | undefined;
+  needsReset: boolean;
+} {
+  const start = chunks.find((chunk) => chunk.type === 'start');
+  const lastFinishedStep = chunks.findLastIndex((chunk) => chunk.type === 'finish-step');
+  return {
+    isFinished: chunks.some((chunk) => chunk.type === 'finish'),
+    messageId: start?.type === 'start' ? start.messageId : undefined,
+    needsReset: chunks
+      .slice(lastFinishedStep + 1)
+      .some((chunk) => chunk.type !== 'start' && chunk.type !== 'reset-step'),
+  };
+}
+
+/** How many leading messages two histories share (the checkpoint rewrites only the rest). */
+function commonPrefixLength(before: readonly UIMessage[], after: readonly UIMessage[]): number {
+  let index = 0;
+  while (
+    index < before.length &&
+    index < after.length &&
+    (before[index] === after[index] ||
+      JSON.stringify(before[index]) === JSON.stringify(after[index]))
+  ) {
+    index += 1;
+  }
+  return index;
+}

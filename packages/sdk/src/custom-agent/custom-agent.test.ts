@@ -1,0 +1,162 @@
+import { streamText, type UIMessage } from 'ai';
+import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
+import { describe, expect, it } from 'vitest';
+import { chat } from '../chat.ts';
+import { MemorySession } from '../testing/memory-session.ts';
+import type { ChatTaskWirePayload } from './wire-payload.ts';
+
+const usage = {
+  inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 1, text: 1, reasoning: undefined },
+};
+
+/** A model that answers with the number of user messages it was given. */
+function countingModel() {
+  return new MockLanguageModelV4({
+    doStream: async ({ prompt }) => {
+      const users = prompt.filter((message) => message.role === 'user').length;
+      return {
+        stream: simulateReadableStream({
+          chunks: [
+            { type: 'stream-start' as const, warnings: [] },
+            { type: 'text-start' as const, id: 't' },
+            { type: 'text-delta' as const, id: 't', delta: `I see ${users} user messages.` },
+            { type: 'text-end' as const, id: 't' },
+            {
+              type: 'finish' as const,
+              finishReason: { unified: 'stop' as const, raw: undefined },
+              usage,
+            },
+          ],
+        }),
+      };
+    },
+  });
+}
+
+const user = (id: string, text: string): UIMessage => ({
+  id,
+  role: 'user',
+  parts: [{ type: 'text', text }],
+});
+
+/** Trigger.dev's hand-rolled loop of the custom-agents page, without its database calls. */
+function handRolled(model: MockLanguageModelV4) {
+  return chat.customAgent({
+    id: 'raw',
+    run: async (payload: ChatTaskWirePayload, { signal: runSignal }) => {
+      let currentPayload = payload;
+      const stop = chat.createStopSignal();
+      const conversation = new chat.MessageAccumulator();
+      for (let turn = 0; turn < 100; turn++) {
+        stop.reset();
+        const incoming = currentPayload.message ? [currentPayload.message] : [];
+        const messages = await conversation.addIncoming(incoming, currentPayload.trigger, turn);
+        const combinedSignal = AbortSignal.any([runSignal, stop.signal]);
+        const result = streamText({ model, messages, abortSignal: combinedSignal });
+        const { message, status, error } = await chat.pipeAndCapture(result, {
+          signal: combinedSignal,
+        });
+        if (status === 'error') throw error;
+        if (message) {
+          const cleaned =
+            stop.signal.aborted && !runSignal.aborted ? chat.cleanupAbortedParts(message) : message;
+          await conversation.addResponse(cleaned);
+        }
+        if (runSignal.aborted) break;
+        await chat.writeTurnComplete();
+        const next = await chat.messages.waitWithIdleTimeout({ idleTimeoutInSeconds: 60 });
+        if (!next.ok) break;
+        currentPayload = next.output;
+      }
+      stop.cleanup();
+    },
+  });
+}
+
+const texts = (messages: UIMessage[]) =>
+  messages.map((message) =>
+    message.parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+  );
+
+describe('chat.customAgent with a hand-rolled loop', () => {
+  it('answers each message in its own turn and checkpoints the whole history', async () => {
+    const model = countingModel();
+    const session = new MemorySession();
+    session.send(user('u1', 'one'));
+    session.send(user('u2', 'two'));
+    expect(await handRolled(model).runSession(session, { idleTimeoutInSeconds: 0 })).toBe(
+      'suspended',
+    );
+    expect(session.turns.map((turn) => [turn.turn, turn.status])).toEqual([
+      [0, 'complete'],
+      [1, 'complete'],
+    ]);
+    expect(texts(session.messages)).toEqual([
+      'one',
+      'I see 1 user messages.',
+      'two',
+      'I see 2 user messages.',
+    ]);
+  });
+
+  it('starts again from the checkpoint when the next message re-enters run on another worker', async () => {
+    const first = new MemorySession();
+    first.send(user('u1', 'one'));
+    await handRolled(countingModel()).runSession(first, { idleTimeoutInSeconds: 0 });
+
+    // The chat suspended; the next message is run by a fresh run (another worker, maybe).
+    const model = countingModel();
+    const resumed = new MemorySession({ messages: first.messages, turns: 1 });
+    resumed.send(user('u2', 'two'));
+    await handRolled(model).runSession(resumed, { idleTimeoutInSeconds: 0 });
+    expect(resumed.turns.map((turn) => turn.turn)).toEqual([1]);
+    expect(texts(resumed.messages).at(-1)).toBe('I see 2 user messages.');
+    expect(resumed.messages.map((message) => message.id).slice(0, 3)).toEqual([
+      'u1',
+      expect.any(String),
+      'u2',
+    ]);
+  });
+
+  it('ends a turn whose run throws with an error chunk, and answers the next message', async () => {
+    let calls = 0;
+    const model = countingModel();
+    const agent = chat.customAgent({
+      id: 'flaky',
+      run: async (payload) => {
+        calls += 1;
+        if (calls === 1) throw new Error('boom');
+        const conversation = new chat.MessageAccumulator();
+        const messages = await conversation.addIncoming([payload.message], payload.trigger, 0);
+        await chat.pipeAndCapture(streamText({ model, messages }));
+      },
+    });
+    const session = new MemorySession();
+    session.send(user('u1', 'one'));
+    session.send(user('u2', 'two'));
+    await agent.runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(session.turns.map((turn) => turn.status)).toEqual(['error', 'complete']);
+    expect(session.turns[0]?.chunks).toEqual([
+      { type: 'error', errorText: 'An error occurred while generating the response.' },
+    ]);
+    // The failed turn's message stays in the history; the next answer sees it once.
+    expect(texts(session.messages)).toEqual(['one', 'two', 'I see 2 user messages.']);
+  });
+
+  it('refuses a primitive outside a run with a clear error', async () => {
+    await expect(chat.writeTurnComplete()).rejects.toThrow(/outside an agent's run/);
+  });
+});
+
+describe('MessageAccumulator outside a run', () => {
+  it('keeps Trigger.dev’s rule: turn 0 and regenerate replace, other turns append', async () => {
+    const conversation = new chat.MessageAccumulator();
+    await conversation.addIncoming([user('a', 'a')], 'submit-message', 0);
+    await conversation.addIncoming([user('b', 'b')], 'submit-message', 1);
+    expect(conversation.uiMessages.map((message) => message.id)).toEqual(['a', 'b']);
+    await conversation.addIncoming([user('c', 'c')], 'regenerate-message', 2);
+    expect(conversation.uiMessages.map((message) => message.id)).toEqual(['c']);
+    expect(conversation.modelMessages).toHaveLength(1);
+  });
+});

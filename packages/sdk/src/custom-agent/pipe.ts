@@ -1,0 +1,119 @@
+import {
+  createIdGenerator,
+  type FinishReason,
+  toUIMessageStream,
+  type UIMessage,
+  type UIMessageChunk,
+} from 'ai';
+import { currentChatContext } from '../chat-context.ts';
+import { pipeChunks } from '../turn-output.ts';
+import type { ChatRun } from './chat-run.ts';
+
+/** A `streamText` result, or a stream of UI message chunks. */
+export type PipeSource =
+  | ReadableStream<UIMessageChunk>
+  | {
+      stream: ReadableStream<unknown>;
+      finishReason?: PromiseLike<FinishReason>;
+    };
+
+export type PipeAndCaptureOptions = {
+  /** The turn's abort signal (stop and cancel): an aborted capture reports `aborted`. */
+  signal?: AbortSignal;
+  /** The history the response continues (`toUIMessageStream`'s `originalMessages`). */
+  originalMessages?: UIMessage[];
+  /** Trigger.dev's tracing span name; accepted for porting. */
+  spanName?: string;
+};
+
+export type CapturedResponse = {
+  /** The response as the turn's chunks build it; undefined when nothing was written. */
+  message: UIMessage | undefined;
+  status: 'complete' | 'aborted' | 'error';
+  finishReason: FinishReason | undefined;
+  error: unknown;
+};
+
+/** How long a settled stream's `finishReason` may take (it may never settle after an abort). */
+const FINISH_REASON_WAIT_MS = 2_000;
+const ERROR_TEXT = 'An error occurred while generating the response.';
+const generateMessageId = createIdGenerator({ prefix: 'msg', size: 24 });
+
+/**
+ * Pipes a response into the open turn and captures it (Trigger.dev's `chat.pipeAndCapture`).
+ * Never throws: a stop resolves `aborted` with the partial message, a failure `error` with the
+ * error (an `error` chunk is written for the client). The message is rebuilt from the chunks, so
+ * a response that never finishes still yields its partial.
+ */
+export async function pipeAndCapture(
+  source: PipeSource,
+  options: PipeAndCaptureOptions = {},
+): Promise<CapturedResponse> {
+  const { run } = currentChatContext('chat.pipeAndCapture');
+  let error: unknown;
+  try {
+    await pipeInto(run, source, options.originalMessages);
+  } catch (caught) {
+    error = caught;
+    run.failTurn(caught);
+  }
+  const message = await run.responseMessage();
+  const finishReason = 'stream' in source ? await settle(source.finishReason) : undefined;
+  const isAborted = options.signal?.aborted === true || run.stopSignal?.aborted === true;
+  const status = error !== undefined ? 'error' : isAborted ? 'aborted' : 'complete';
+  return { message, status, finishReason, error };
+}
+
+/** Pipes a response into the open turn, without capturing it (Trigger.dev's `chat.pipe`). */
+export async function pipe(source: PipeSource): Promise<void> {
+  const { run } = currentChatContext('chat.pipe');
+  await pipeInto(run, source, undefined);
+}
+
+/**
+ * Checkpoints the open turn and writes its `turn-complete` (Trigger.dev's
+ * `chat.writeTurnComplete`). Resolves the input id the turn answered; Baton's clients resume by
+ * the output's own ids, so there is no separate cursor to hand back.
+ */
+export async function writeTurnComplete(): Promise<{ lastEventId: undefined }> {
+  const { run } = currentChatContext('chat.writeTurnComplete');
+  await run.completeTurn();
+  return { lastEventId: undefined };
+}
+
+async function pipeInto(
+  run: ChatRun,
+  source: PipeSource,
+  originalMessages: UIMessage[] | undefined,
+): Promise<void> {
+  const stream =
+    source instanceof ReadableStream
+      ? source
+      : toUIMessageStream({
+          // The parts of any `streamText` result; the AI SDK validates them as it converts.
+          stream: source.stream as Parameters<typeof toUIMessageStream>[0]['stream'],
+          originalMessages: originalMessages ?? run.currentHistory(),
+          generateMessageId,
+          // Server error text never reaches a client (docs/decisions/2026-11-22-safe-error-text.md).
+          onError: () => ERROR_TEXT,
+        });
+  const stopSignal = run.stopSignal ?? new AbortController().signal;
+  await pipeChunks(stream, (chunk) => run.write(chunk), stopSignal);
+}
+
+async function settle<T>(promise: PromiseLike<T> | undefined): Promise<T | undefined> {
+  if (!promise) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(promise),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), FINISH_REASON_WAIT_MS);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
