@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holderOf, whenAnswer } from './chaos-harness.ts';
 
-// Issue 10, section 1: Trigger.dev's hand-rolled custom agent (test/chaos/fixtures/custom-agents.ts,
-// the docs' loop with the import changed and no database) holds a conversation across turns, an
-// idle suspend and a SIGKILL of its worker mid-turn: after each, the next answer sees every user
+// Issue 10, section 1: Trigger.dev's two custom agents (test/chaos/fixtures/custom-agents.ts, the
+// docs' loops with the import changed and no database) hold a conversation across turns, an idle
+// suspend and a SIGKILL of their worker mid-turn: after each, the next answer sees every user
 // message exactly once, and the persisted history is the conversation, message for message.
 
 const CUSTOM_AGENTS = new URL('./fixtures/custom-agents.ts', import.meta.url).pathname;
@@ -32,9 +32,12 @@ afterAll(async () => {
 const answer = (turn: number, text: string) =>
   `Turn ${turn}: you said "${text}". I have seen ${turn} user messages.`;
 
-describe('a hand-rolled custom agent on the pool', () => {
+describe.each([
+  ['the managed loop of chat.createSession', 'my-chat'],
+  ['a hand-rolled loop', 'my-chat-raw'],
+])('a custom agent with %s', (_name, agentId) => {
   it('keeps its history across turns, an idle suspend and a worker killed mid-turn', async () => {
-    const session = await stack.createSession('my-chat-raw');
+    const session = await stack.createSession(agentId);
     const chat = stack.openChat(session);
     const keys = chatKeys(session.chatId);
 
@@ -57,7 +60,9 @@ describe('a hand-rolled custom agent on the pool', () => {
     const sending = chat.sendMessage({ text: long });
     await whenAnswer(chat, (message) => textOf(message).includes('word3'), 'the answer streams');
     await (await holderOf(stack, redis, session.chatId)).kill();
+    const replacement = stack.startWorker();
     await sending;
+    await replacement;
     expect(chat.status).toBe('ready');
     expect(textOf(chat.lastMessage)).toBe(answer(4, long));
 

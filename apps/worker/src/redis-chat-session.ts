@@ -7,6 +7,7 @@ import type {
   TurnEnd,
   TurnRecovery,
   TurnStart,
+  WaitForMessageOptions,
   WaitForMessageResult,
 } from '@baton/sdk';
 import type { RedisSessionStore, WakeSubscriber, WriteFence } from '@baton/session-store';
@@ -146,10 +147,17 @@ export class RedisChatSession implements AgentSession {
 
   async waitForMessage({
     idleTimeoutMs,
-  }: {
-    idleTimeoutMs: number;
-  }): Promise<WaitForMessageResult> {
+    onSuspend,
+  }: WaitForMessageOptions): Promise<WaitForMessageResult> {
     const deadline = Date.now() + idleTimeoutMs;
+    // The agent's `onChatSuspend` runs once, while this run still holds the chat; a message that
+    // lands meanwhile is answered by this run instead.
+    let shouldRunOnSuspend = onSuspend !== undefined;
+    const runOnSuspend = async () => {
+      shouldRunOnSuspend = false;
+      await onSuspend?.();
+      await this.#pump();
+    };
     for (;;) {
       if (this.cancelSignal.aborted) return { ok: false, reason: 'cancelled' };
       const next = this.#queue.shift();
@@ -172,9 +180,19 @@ export class RedisChatSession implements AgentSession {
           },
         };
       }
-      if (this.#isDraining) return this.#handOver();
+      if (this.#isDraining) {
+        if (shouldRunOnSuspend) {
+          await runOnSuspend();
+          continue;
+        }
+        return { ok: false, reason: await this.#handOver() };
+      }
       const remainingMs = deadline - Date.now();
       if (remainingMs <= 0) {
+        if (shouldRunOnSuspend) {
+          await runOnSuspend();
+          continue;
+        }
         const outcome = await this.#options.store.suspend(
           this.chatId,
           this.epoch,
@@ -278,16 +296,22 @@ export class RedisChatSession implements AgentSession {
     this.logger.debug({ turn, status: end.status, ...batcher.stats }, 'turn complete');
   }
 
-  async #handOver(): Promise<WaitForMessageResult> {
+  /** The agent ends its run between turns (`maxTurns`): as a drain hands the chat over. */
+  endRun(): Promise<'suspended' | 'handed-over'> {
+    return this.#handOver();
+  }
+
+  /** Suspends the chat when nothing waits to be answered, else gives it to a new run. */
+  async #handOver(): Promise<'suspended' | 'handed-over'> {
     const { store } = this.#options;
     if (this.#queue.length === 0) {
       const outcome = await store.suspend(this.chatId, this.epoch, this.#readCursor);
-      if (outcome === 'suspended') return { ok: false, reason: 'suspended' };
+      if (outcome === 'suspended') return 'suspended';
     }
     const runSeq = await store.release(this.chatId, this.epoch, this.#handledCursor);
     await this.#options.enqueueRun(runSeq);
     this.logger.info({ runSeq }, 'chat handed over');
-    return { ok: false, reason: 'handed-over' };
+    return 'handed-over';
   }
 
   #schedulePump(): void {

@@ -42,6 +42,11 @@ export type SessionState = {
   continuation: boolean;
 };
 
+export type WaitForMessageOptions = {
+  idleTimeoutMs: number;
+  onSuspend?: () => Promise<void>;
+};
+
 export type WaitForMessageResult =
   | { ok: true; message: SessionMessage }
   /**
@@ -64,9 +69,16 @@ export interface AgentSession {
   readonly cancelSignal: AbortSignal;
   /**
    * The next message, waiting warm up to `idleTimeoutMs`; after that the session suspends, unless
-   * a message arrived in the meantime.
+   * a message arrived in the meantime. `onSuspend` runs first whenever the chat is about to leave
+   * this worker with nothing to answer (idle past the timeout, or handed over at a drain), while
+   * the run still holds it; if a message arrives meanwhile, the wait returns it instead.
    */
-  waitForMessage(options: { idleTimeoutMs: number }): Promise<WaitForMessageResult>;
+  waitForMessage(options: WaitForMessageOptions): Promise<WaitForMessageResult>;
+  /**
+   * Ends this run between turns (`maxTurns`): the chat suspends when nothing waits to be
+   * answered, else it goes back to the queue for a new run on any worker.
+   */
+  endRun(): Promise<'suspended' | 'handed-over'>;
   /**
    * Writes the turn's `turn-start` and opens its output. A recovered turn writes `turn-retry`
    * instead. Called before anything of the turn can fail, so every attempt is on record.

@@ -8,65 +8,25 @@ import type {
   UIMessageChunk,
   UIMessageStreamOptions,
 } from 'ai';
+import type {
+  Awaitable,
+  ChatAgentHooks,
+  CommonEvent,
+  PrepareMessagesEvent,
+  ResolveToolsEvent,
+} from './chat-agent-hooks.ts';
 import type { InferSchemaOutput, StandardSchema } from './standard-schema.ts';
 import type { RecoveryOptions } from './turn-recovery.ts';
 
-/** Writes extra chunks into the current turn's output (custom `data-*` parts and the like). */
-export type ChatWriter = {
-  write(chunk: UIMessageChunk): void;
-  merge(stream: ReadableStream<UIMessageChunk>): Promise<void>;
-};
-
-export type CommonEvent<ClientData> = {
-  chatId: string;
-  /** The BullMQ job that runs the chat now. */
-  runId: string;
-  clientData: ClientData;
-  /** A run after one that ended abnormally (Trigger.dev's meaning). */
-  continuation: boolean;
-  /** Preloading is not part of Baton yet; always `false`. */
-  preloaded: boolean;
-};
-
-export type ChatStartEvent<ClientData> = CommonEvent<ClientData> & {
-  messages: ModelMessage[];
-  uiMessages: UIMessage[];
-  writer: ChatWriter;
-};
-
-export type TurnStartEvent<ClientData> = CommonEvent<ClientData> & {
-  messages: ModelMessage[];
-  uiMessages: UIMessage[];
-  /** 0-based, continuous across suspends and workers. */
-  turn: number;
-  previousTurnUsage: Usage | undefined;
-  totalUsage: Usage;
-  writer: ChatWriter;
-};
-
-export type TurnCompleteEvent<ClientData> = CommonEvent<ClientData> & {
-  /** The model messages after the turn. */
-  messages: ModelMessage[];
-  uiMessages: UIMessage[];
-  /** The turn's incoming message and response, as model messages. */
-  newMessages: ModelMessage[];
-  newUIMessages: UIMessage[];
-  /** The response as persisted (aborted parts cleaned). */
-  responseMessage: UIMessage | undefined;
-  /** The response as streamed. */
-  rawResponseMessage: UIMessage | undefined;
-  turn: number;
-  stopped: boolean;
-  usage: Usage;
-  totalUsage: Usage;
-  finishReason: FinishReason | undefined;
-  error: unknown;
-};
+/** Trigger.dev's defaults (reference section 2.1). */
+export const DEFAULT_MAX_TURNS = 100;
+export const DEFAULT_TURN_TIMEOUT = '1h';
 
 export type ChatRunPayload<ClientData, Tools extends ToolSet> = CommonEvent<ClientData> & {
-  /** The accumulated conversation as model messages, ready for `streamText`. */
+  /** The accumulated conversation as model messages (after `prepareMessages`), for `streamText`. */
   messages: ModelMessage[];
   uiMessages: UIMessage[];
+  /** The agent's tools for this turn (the per-turn function resolved); `{}` when none. */
   tools: Tools;
   turn: number;
   trigger: ChatTrigger;
@@ -93,25 +53,42 @@ export type ChatRunResult =
   | void
   | undefined;
 
-export type Awaitable<T> = T | Promise<T>;
-
 export type ChatAgentOptions<
   Schema extends StandardSchema | undefined = undefined,
   Tools extends ToolSet = ToolSet,
-> = {
+> = ChatAgentHooks<ClientDataOf<Schema>> & {
   /** The agent id: what `POST /v1/sessions` names and `GET /v1/agents` lists. */
   id: string;
   /** The version workers register for this agent. @default the worker's BATON_AGENT_VERSION */
   version?: string;
   run: (payload: ChatRunPayload<ClientDataOf<Schema>, Tools>) => Awaitable<ChatRunResult>;
-  tools?: Tools;
+  /** A tool set, or a function that picks one per turn (e.g. by plan in the client data). */
+  tools?: Tools | ((event: ResolveToolsEvent<ClientDataOf<Schema>>) => Awaitable<Tools>);
   /** Validates each turn's client data (the request body's extra fields). */
   clientDataSchema?: Schema;
   /**
-   * Warm wait after a turn before the chat is checkpointed and its job released.
+   * Warm wait after a turn before the chat is checkpointed and its job released. Changed at run
+   * time with `chat.setIdleTimeoutInSeconds`.
    * @default the worker's BATON_IDLE_TIMEOUT_SECONDS, else 30
    */
   idleTimeoutInSeconds?: number;
+  /**
+   * Turns one run answers before it hands the chat back to the pool; the next message is
+   * answered by a new run on any worker, after `onChatSuspend` / `onChatResume`.
+   * @default 100
+   */
+  maxTurns?: number;
+  /**
+   * Accepted for porting (a duration such as `"1h"`, `"30m"`) and has no effect: on Trigger.dev it
+   * bounds a suspended run's wait, and a suspended Baton chat has no run to time out (see
+   * docs/agents/hooks.md).
+   * @default "1h"
+   */
+  turnTimeout?: string;
+  /** Transforms the model messages before `run` gets them (cache breakpoints, context). */
+  prepareMessages?: (
+    event: PrepareMessagesEvent<ClientDataOf<Schema>>,
+  ) => Awaitable<ModelMessage[]>;
   /** How a turn whose worker died is recovered (docs/architecture.md, "Recovery"). */
   recovery?: RecoveryOptions;
   /** Options of the AI SDK's `toUIMessageStream`; the runtime owns the history and the ends. */
@@ -119,9 +96,6 @@ export type ChatAgentOptions<
     UIMessageStreamOptions<UIMessage>,
     'originalMessages' | 'onEnd' | 'onFinish' | 'generateMessageId'
   >;
-  onChatStart?: (event: ChatStartEvent<ClientDataOf<Schema>>) => Awaitable<void>;
-  onTurnStart?: (event: TurnStartEvent<ClientDataOf<Schema>>) => Awaitable<void>;
-  onTurnComplete?: (event: TurnCompleteEvent<ClientDataOf<Schema>>) => Awaitable<void>;
 };
 
 export type ClientDataOf<Schema> = Schema extends StandardSchema

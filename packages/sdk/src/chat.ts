@@ -1,10 +1,17 @@
 import { chatAgent } from './chat-agent.ts';
+import { withClientData } from './chat-builder.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { chatMessages } from './custom-agent/chat-messages.ts';
+import { createSession } from './custom-agent/chat-session.ts';
 import { customAgent } from './custom-agent/custom-agent.ts';
 import { MessageAccumulator } from './custom-agent/message-accumulator.ts';
 import { pipe, pipeAndCapture, writeTurnComplete } from './custom-agent/pipe.ts';
 import { createStopSignal } from './custom-agent/stop-signal.ts';
+import {
+  setIdleTimeoutInSeconds,
+  setTurnTimeout,
+  setTurnTimeoutInSeconds,
+} from './runtime-settings.ts';
 
 /**
  * The agent author's namespace, after Trigger.dev's `chat` of `@trigger.dev/sdk/ai`.
@@ -17,7 +24,12 @@ import { createStopSignal } from './custom-agent/stop-signal.ts';
  */
 export const chat = {
   agent: chatAgent,
+  withClientData,
+  setIdleTimeoutInSeconds,
+  setTurnTimeout,
+  setTurnTimeoutInSeconds,
   customAgent,
+  createSession,
   messages: chatMessages,
   createStopSignal,
   pipe,

@@ -10,25 +10,47 @@ export type {
   TurnChannel,
   TurnEnd,
   TurnStart,
+  WaitForMessageOptions,
   WaitForMessageResult,
 } from './agent-session.ts';
 export { chat } from './chat.ts';
 export { chatAgent } from './chat-agent.ts';
 export type {
-  ChatAgentOptions,
-  ChatRunPayload,
-  ChatRunResult,
+  BeforeTurnCompleteEvent,
+  ChatAgentHooks,
+  ChatResumeEvent,
   ChatStartEvent,
+  ChatSuspendEvent,
   ChatWriter,
+  CommonEvent,
+  HydrateMessagesEvent,
+  PrepareMessagesEvent,
+  ResolveToolsEvent,
   TurnCompleteEvent,
   TurnStartEvent,
+  ValidateMessagesEvent,
+} from './chat-agent-hooks.ts';
+export {
+  type ChatAgentOptions,
+  type ChatRunPayload,
+  type ChatRunResult,
+  type ClientDataOf,
+  DEFAULT_MAX_TURNS,
+  DEFAULT_TURN_TIMEOUT,
 } from './chat-agent-options.ts';
+export { type ChatBuilder, withClientData } from './chat-builder.ts';
 export { cleanupAbortedParts, INTERRUPTED_TOOL_ERROR_TEXT } from './cleanup-aborted-parts.ts';
 export type {
   WaitForMessageResult as ChatMessagesWaitResult,
   WaitWithIdleTimeoutOptions,
 } from './custom-agent/chat-messages.ts';
 export type { RunEndReason } from './custom-agent/chat-run.ts';
+export {
+  type ChatSessionOptions,
+  type ChatTurn,
+  createSession,
+  type TurnSource,
+} from './custom-agent/chat-session.ts';
 export { type CustomAgentOptions, customAgent } from './custom-agent/custom-agent.ts';
 export {
   MessageAccumulator,
@@ -43,6 +65,12 @@ export type { ChatStopSignal } from './custom-agent/stop-signal.ts';
 export type { ChatTaskWirePayload } from './custom-agent/wire-payload.ts';
 export { type Logger, SILENT_LOGGER } from './logger.ts';
 export { RecoveryExhaustedError } from './run-turn.ts';
+export {
+  parseDurationInSeconds,
+  setIdleTimeoutInSeconds,
+  setTurnTimeout,
+  setTurnTimeoutInSeconds,
+} from './runtime-settings.ts';
 export {
   ClientDataValidationError,
   type InferSchemaOutput,

@@ -1,25 +1,30 @@
 import { EMPTY_USAGE, type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
 import {
   convertToModelMessages,
-  createIdGenerator,
   type FinishReason,
   type ModelMessage,
   type ToolSet,
-  toUIMessageStream,
   type UIMessage,
   type UIMessageChunk,
 } from 'ai';
 import type { AgentSession, SessionMessage, SessionState } from './agent-session.ts';
-import type {
-  ChatAgentOptions,
-  ChatRunResult,
-  ChatWriter,
-  ClientDataOf,
-  CommonEvent,
-} from './chat-agent-options.ts';
+import type { ChatWriter, CommonEvent, TurnCompleteEvent } from './chat-agent-hooks.ts';
+import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
+import { suspensionEvent } from './chat-suspension.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { executableToolNames, executePendingToolCalls } from './pending-tool-calls.ts';
+import { settle } from './settle.ts';
 import { type StandardSchema, validateWithSchema } from './standard-schema.ts';
+import { DEFAULT_ERROR_TEXT, toChunkStream } from './to-chunk-stream.ts';
+import {
+  accumulate,
+  commonPrefixLength,
+  hydrateHistory,
+  lastAssistant,
+  resolveTools,
+  validateIncoming,
+  withoutEmptyLastMessage,
+} from './turn-input.ts';
 import { buildResponseMessage, pipeChunks } from './turn-output.ts';
 import {
   DEFAULT_RECOVERY_ATTEMPTS,
@@ -37,28 +42,16 @@ export class RecoveryExhaustedError extends Error {
   }
 }
 
-/**
- * How a turn that earlier runs took on goes on: a recovery plan when one of them left the turn in
- * flight; a give-up when they all failed before it started, past the budget; else nothing (a first
- * attempt, or a retry after failures that left nothing to recover).
- */
-async function planTurn(
-  options: Pick<ChatAgentOptions<StandardSchema | undefined, ToolSet>, 'recovery'>,
-  incoming: SessionMessage,
-  context: Parameters<typeof planRecovery>[2],
-): Promise<RecoveryPlan | undefined> {
-  if (incoming.recovery) return planRecovery(incoming.recovery, options.recovery, context);
-  const earlierRuns = (incoming.attempt ?? 1) - 1;
-  const maxAttempts = options.recovery?.maxAttempts ?? DEFAULT_RECOVERY_ATTEMPTS;
-  return earlierRuns > maxAttempts ? { kind: 'give-up', needsReset: false } : undefined;
-}
-
-/** The usage promises of the AI SDK may never settle after an abort (Trigger.dev waits 2 s). */
-const USAGE_WAIT_MS = 2000;
-const DEFAULT_ERROR_TEXT = 'An error occurred while generating the response.';
-const generateMessageId = createIdGenerator({ prefix: 'msg', size: 24 });
-
-export type LoopState = SessionState & { previousTurnUsage: Usage | undefined };
+/** What the managed loop keeps between the turns of one run. */
+export type LoopState = SessionState & {
+  previousTurnUsage: Usage | undefined;
+  /** The last turn's validated client data, for `onChatSuspend`. */
+  clientData: unknown;
+  /** The last turn's tools, to convert the history for `onChatSuspend`. */
+  tools: ToolSet;
+  /** The author last saw `onChatSuspend`: the next turn starts with `onChatResume`. */
+  isSuspended: boolean;
+};
 
 /**
  * One turn of the managed loop: validate, run the hooks and the agent, pipe and accumulate its
@@ -72,9 +65,13 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
 ): Promise<void> {
   const turn = state.turns;
   const logger = session.logger.child({ turn });
-  let { messages: uiMessages, keepCount } = upsertMessage(state.messages, incoming.message);
+  const previousMessages = state.messages;
+  // What the checkpoint holds when the turn fails before its message is validated (invalid client
+  // data, say): the message as it came, so the conversation keeps what the client shows.
+  let uiMessages = upsertMessage(previousMessages, incoming.message).messages;
+  let incomingMessages = [incoming.message];
   // The assistant message this turn continues (a message coming back with resolved tools), if any.
-  const continued = uiMessages.at(-1)?.role === 'assistant' ? uiMessages.at(-1) : undefined;
+  let continued = lastAssistant(uiMessages);
   const { recovery } = incoming;
   // The attempt is on record before anything of the turn can fail (the recovery plan and the
   // author's `onRecovery` included): a turn that keeps failing runs out of its budget.
@@ -97,57 +94,74 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   const { stopSignal } = channel;
   const { cancelSignal } = session;
   const signal = AbortSignal.any([stopSignal, cancelSignal]);
-  const tools = (options.tools ?? {}) as Tools;
+  let tools = {} as Tools;
   let clientData = incoming.clientData as ClientDataOf<Schema>;
-  let modelMessages: ModelMessage[] = [];
   let status: TurnStatus = 'complete';
   let error: unknown;
   let usage: Usage = { ...EMPTY_USAGE };
   let finishReason: FinishReason | undefined;
+  const common = (): CommonEvent<ClientDataOf<Schema>> => ({
+    chatId: state.chatId,
+    runId: state.runId,
+    clientData,
+    continuation: state.continuation,
+    preloaded: false,
+  });
+  const toModel = (messages: UIMessage[]) =>
+    convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true });
 
   /**
-   * Validates, runs the hooks and the agent, and pipes its answer: the turn's real work. A
-   * recovered turn goes on from its plan (`needsReset`: its unfinished step was dropped).
+   * The turn's real work, in Trigger.dev's order: `onChatResume` (after a suspend),
+   * `onValidateMessages`, `hydrateMessages`, accumulation, `onChatStart` (turn 0), `onTurnStart`,
+   * `prepareMessages`, `run`. A recovered turn goes on from its plan (`needsReset`: its unfinished
+   * step was dropped).
    */
   const produce = async (plan: RecoveryPlan | undefined, needsReset: boolean): Promise<void> => {
-    if (options.clientDataSchema) {
-      clientData = (await validateWithSchema(
-        options.clientDataSchema,
-        incoming.clientData,
-      )) as ClientDataOf<Schema>;
+    if (state.isSuspended) {
+      await options.onChatResume?.(await suspensionEvent(state, previousMessages, tools));
+      state.isSuspended = false;
     }
+    // A message the validation rejects is not kept.
+    uiMessages = previousMessages;
+    incomingMessages = await validateIncoming(options, {
+      messages: [incoming.message],
+      chatId: state.chatId,
+      turn,
+      trigger: incoming.trigger,
+    });
+    uiMessages = accumulate(previousMessages, incomingMessages);
+    if (options.hydrateMessages) {
+      uiMessages = await hydrateHistory(options.hydrateMessages, {
+        chatId: state.chatId,
+        turn,
+        trigger: incoming.trigger,
+        incomingMessages,
+        previousMessages,
+        clientData,
+        continuation: state.continuation,
+        previousRunId: undefined,
+      });
+    }
+    continued = lastAssistant(uiMessages);
     if (plan?.kind === 'continue' && plan.partial) {
       uiMessages = upsertMessage(uiMessages, plan.partial).messages;
     }
     if (plan?.kind === 'continue' && plan.pendingToolCalls.length > 0) {
       // The tools run before the hooks and the model, as they would have in the dead run.
       await executePendingToolCalls(plan.pendingToolCalls, tools, {
-        messages: await convertToModelMessages(
-          uiMessages.filter((message) => message.id !== plan.partial?.id),
-          { tools, ignoreIncompleteToolCalls: true },
-        ),
+        messages: await toModel(uiMessages.filter((message) => message.id !== plan.partial?.id)),
         signal,
         write,
       });
       const resumed = await buildResponseMessage(chunks, continued);
       if (resumed) uiMessages = upsertMessage(uiMessages, resumed).messages;
     }
-    modelMessages = await convertToModelMessages(withoutEmptyLastMessage(uiMessages), {
-      tools,
-      ignoreIncompleteToolCalls: true,
-    });
-    const common: CommonEvent<ClientDataOf<Schema>> = {
-      chatId: state.chatId,
-      runId: state.runId,
-      clientData,
-      continuation: state.continuation,
-      preloaded: false,
-    };
+    let modelMessages: ModelMessage[] = await toModel(withoutEmptyLastMessage(uiMessages));
     if (turn === 0 && !state.continuation) {
-      await options.onChatStart?.({ ...common, messages: modelMessages, uiMessages, writer });
+      await options.onChatStart?.({ ...common(), messages: modelMessages, uiMessages, writer });
     }
     await options.onTurnStart?.({
-      ...common,
+      ...common(),
       messages: modelMessages,
       uiMessages,
       turn,
@@ -155,8 +169,17 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       totalUsage: state.totalUsage,
       writer,
     });
+    if (options.prepareMessages) {
+      modelMessages = await options.prepareMessages({
+        messages: modelMessages,
+        reason: 'run',
+        chatId: state.chatId,
+        turn,
+        clientData,
+      });
+    }
     const result = await options.run({
-      ...common,
+      ...common(),
       messages: modelMessages,
       uiMessages,
       tools,
@@ -180,18 +203,36 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   };
 
   try {
-    const plan = await planTurn(options, incoming, {
+    // Past the budget the turn ends before any code of the author's runs: it may be what failed.
+    const earlierRuns = (incoming.attempt ?? 1) - 1;
+    const maxAttempts = options.recovery?.maxAttempts ?? DEFAULT_RECOVERY_ATTEMPTS;
+    if (!recovery && earlierRuns > maxAttempts) throw new RecoveryExhaustedError(turn, earlierRuns);
+    if (options.clientDataSchema) {
+      clientData = (await validateWithSchema(
+        options.clientDataSchema,
+        incoming.clientData,
+      )) as ClientDataOf<Schema>;
+    }
+    tools = await resolveTools(options, {
       chatId: state.chatId,
       turn,
-      continued,
-      executableTools: executableToolNames(options.tools ?? {}),
+      continuation: state.continuation,
+      clientData,
     });
+    state.clientData = clientData;
+    state.tools = tools;
+    const plan = recovery
+      ? await planRecovery(recovery, options.recovery, {
+          chatId: state.chatId,
+          turn,
+          continued,
+          executableTools: executableToolNames(tools),
+        })
+      : undefined;
     if (plan) logger.warn({ attempt: incoming.attempt ?? 1, plan: plan.kind }, 'retrying turn');
     const needsReset = plan !== undefined && plan.kind !== 'settle' && plan.needsReset;
     if (needsReset) write({ type: 'reset-step' });
-    if (plan?.kind === 'give-up') {
-      throw new RecoveryExhaustedError(turn, (incoming.attempt ?? 1) - 1);
-    }
+    if (plan?.kind === 'give-up') throw new RecoveryExhaustedError(turn, earlierRuns);
     // A recovered turn that had finished needs only its checkpoint: the model is not called.
     if (plan?.kind !== 'settle') await produce(plan, needsReset);
   } catch (caught) {
@@ -200,98 +241,70 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
   }
 
-  if (error !== undefined || chunks.some((chunk) => chunk.type === 'error')) status = 'error';
-  else if (stopSignal.aborted) status = 'stopped';
+  // The model messages of the event cost a conversion of the whole history: only for a hook.
+  const hasCompleteHook = Boolean(options.onBeforeTurnComplete || options.onTurnComplete);
+  const outcome = async (): Promise<TurnCompleteEvent<ClientDataOf<Schema>>> => {
+    if (error !== undefined || chunks.some((chunk) => chunk.type === 'error')) status = 'error';
+    else if (stopSignal.aborted) status = 'stopped';
+    const rawResponseMessage = await buildResponseMessage(chunks, continued);
+    const responseMessage =
+      rawResponseMessage && status !== 'complete'
+        ? cleanupAbortedParts(rawResponseMessage)
+        : rawResponseMessage;
+    if (responseMessage && responseMessage.parts.length > 0) {
+      uiMessages = upsertMessage(uiMessages, responseMessage).messages;
+    }
+    const newIds = new Set([...incomingMessages.map(({ id }) => id), responseMessage?.id]);
+    const newUIMessages = uiMessages.filter((message) => newIds.has(message.id));
+    const [messages, newMessages] = hasCompleteHook
+      ? await Promise.all([toModel(uiMessages), toModel(newUIMessages)])
+      : [[], []];
+    return {
+      ...common(),
+      messages,
+      uiMessages,
+      newMessages,
+      newUIMessages,
+      responseMessage,
+      rawResponseMessage,
+      turn,
+      stopped: status === 'stopped',
+      usage,
+      totalUsage: addUsage(state.totalUsage, usage),
+      finishReason,
+      error,
+    };
+  };
 
-  const rawResponseMessage = await buildResponseMessage(chunks, continued);
-  const responseMessage =
-    rawResponseMessage && status !== 'complete'
-      ? cleanupAbortedParts(rawResponseMessage)
-      : rawResponseMessage;
-  if (responseMessage && responseMessage.parts.length > 0) {
-    const merged = upsertMessage(uiMessages, responseMessage);
-    uiMessages = merged.messages;
-    keepCount = Math.min(keepCount, merged.keepCount);
+  // `onBeforeTurnComplete` writes into the still open output; what it writes is part of the answer.
+  let event = await outcome();
+  if (options.onBeforeTurnComplete) {
+    const written = chunks.length;
+    try {
+      await options.onBeforeTurnComplete({ ...event, writer });
+    } catch (hookError) {
+      error ??= hookError;
+      logger.warn({ err: hookError }, 'onBeforeTurnComplete failed');
+      write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
+    }
+    if (chunks.length > written) event = await outcome();
   }
 
-  const totalUsage = addUsage(state.totalUsage, usage);
-  await channel.complete({ status, messages: uiMessages, keepCount, totalUsage });
-
-  const newUIMessages = uiMessages.filter(
-    (message) => message.id === incoming.message.id || message.id === responseMessage?.id,
-  );
+  await channel.complete({
+    status,
+    messages: uiMessages,
+    keepCount: commonPrefixLength(previousMessages, uiMessages),
+    totalUsage: event.totalUsage,
+  });
   state.messages = uiMessages;
   state.turns = turn + 1;
-  state.totalUsage = totalUsage;
+  state.totalUsage = event.totalUsage;
   state.previousTurnUsage = usage;
 
-  if (options.onTurnComplete) {
-    try {
-      const [messages, newMessages] = await Promise.all([
-        convertToModelMessages(uiMessages, { tools, ignoreIncompleteToolCalls: true }),
-        convertToModelMessages(newUIMessages, { tools, ignoreIncompleteToolCalls: true }),
-      ]);
-      await options.onTurnComplete({
-        chatId: state.chatId,
-        runId: state.runId,
-        clientData,
-        continuation: state.continuation,
-        preloaded: false,
-        messages,
-        uiMessages,
-        newMessages,
-        newUIMessages,
-        responseMessage,
-        rawResponseMessage,
-        turn,
-        stopped: status === 'stopped',
-        usage,
-        totalUsage,
-        finishReason,
-        error,
-      });
-    } catch (hookError) {
-      // The turn is already complete and persisted; a failing hook cannot change its outcome.
-      logger.error({ err: hookError }, 'onTurnComplete failed');
-    }
-  }
-}
-
-/** A recovered turn may continue an assistant message that has no part yet: not for the model. */
-function withoutEmptyLastMessage(messages: UIMessage[]): UIMessage[] {
-  return messages.at(-1)?.parts.length === 0 ? messages.slice(0, -1) : messages;
-}
-
-function toChunkStream(
-  result: ChatRunResult,
-  originalMessages: UIMessage[],
-  options: Pick<ChatAgentOptions<StandardSchema | undefined, ToolSet>, 'uiMessageStreamOptions'>,
-): ReadableStream<UIMessageChunk> | undefined {
-  if (result instanceof ReadableStream) return result;
-  if (!result) return undefined;
-  return toUIMessageStream({
-    onError: () => DEFAULT_ERROR_TEXT,
-    ...options.uiMessageStreamOptions,
-    // The stream parts of any `streamText` result; the AI SDK validates them as it converts.
-    stream: result.stream as Parameters<typeof toUIMessageStream>[0]['stream'],
-    originalMessages,
-    generateMessageId,
-  });
-}
-
-async function settle<T>(promise: PromiseLike<T> | undefined): Promise<T | undefined> {
-  if (!promise) return undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([
-      Promise.resolve(promise),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), USAGE_WAIT_MS);
-      }),
-    ]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
+    await options.onTurnComplete?.(event);
+  } catch (hookError) {
+    // The turn is already complete and persisted; a failing hook cannot change its outcome.
+    logger.error({ err: hookError }, 'onTurnComplete failed');
   }
 }

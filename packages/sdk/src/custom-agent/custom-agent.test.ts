@@ -160,3 +160,64 @@ describe('MessageAccumulator outside a run', () => {
     expect(conversation.modelMessages).toHaveLength(1);
   });
 });
+
+describe('chat.createSession', () => {
+  it('yields each message as a turn with the whole conversation, and counts usage', async () => {
+    const model = countingModel();
+    const seen: { number: number; users: number; previous: number | undefined }[] = [];
+    const agent = chat.customAgent({
+      id: 'managed',
+      run: async (payload, { signal }) => {
+        for await (const turn of chat.createSession(payload, { signal })) {
+          seen.push({
+            number: turn.number,
+            users: turn.uiMessages.filter((message) => message.role === 'user').length,
+            previous: turn.previousTurnUsage?.totalTokens,
+          });
+          await turn.complete(
+            streamText({ model, messages: turn.messages, abortSignal: turn.signal }),
+          );
+        }
+      },
+    });
+    const session = new MemorySession();
+    session.send(user('u1', 'one'));
+    session.send(user('u2', 'two'));
+    await agent.runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(seen).toEqual([
+      { number: 0, users: 1, previous: undefined },
+      { number: 1, users: 2, previous: 2 },
+    ]);
+    expect(texts(session.messages)).toEqual([
+      'one',
+      'I see 1 user messages.',
+      'two',
+      'I see 2 user messages.',
+    ]);
+    expect(session.totalUsage.totalTokens).toBe(4);
+  });
+
+  it('marks a stopped turn, keeps its cleaned partial, and goes on with the next message', async () => {
+    const model = countingModel();
+    const stopped: boolean[] = [];
+    const session = new MemorySession();
+    const agent = chat.customAgent({
+      id: 'stoppable',
+      run: async (payload, { signal }) => {
+        for await (const turn of chat.createSession(payload, { signal })) {
+          if (turn.number === 0) session.stop();
+          await turn.complete(
+            streamText({ model, messages: turn.messages, abortSignal: turn.signal }),
+          );
+          stopped.push(turn.stopped);
+        }
+      },
+    });
+    session.send(user('u1', 'one'));
+    session.send(user('u2', 'two'));
+    await agent.runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(stopped).toEqual([true, false]);
+    expect(session.turns.map((turn) => turn.status)).toEqual(['stopped', 'complete']);
+    expect(texts(session.messages).at(-1)).toBe('I see 2 user messages.');
+  });
+});

@@ -6,6 +6,7 @@ import {
   type UIMessageChunk,
 } from 'ai';
 import { currentChatContext } from '../chat-context.ts';
+import { settle } from '../settle.ts';
 import { pipeChunks } from '../turn-output.ts';
 import type { ChatRun } from './chat-run.ts';
 
@@ -34,8 +35,6 @@ export type CapturedResponse = {
   error: unknown;
 };
 
-/** How long a settled stream's `finishReason` may take (it may never settle after an abort). */
-const FINISH_REASON_WAIT_MS = 2_000;
 const ERROR_TEXT = 'An error occurred while generating the response.';
 const generateMessageId = createIdGenerator({ prefix: 'msg', size: 24 });
 
@@ -99,21 +98,4 @@ async function pipeInto(
         });
   const stopSignal = run.stopSignal ?? new AbortController().signal;
   await pipeChunks(stream, (chunk) => run.write(chunk), stopSignal);
-}
-
-async function settle<T>(promise: PromiseLike<T> | undefined): Promise<T | undefined> {
-  if (!promise) return undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      Promise.resolve(promise),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), FINISH_REASON_WAIT_MS);
-      }),
-    ]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
 }

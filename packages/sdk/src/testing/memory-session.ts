@@ -7,6 +7,7 @@ import type {
   TurnChannel,
   TurnEnd,
   TurnStart,
+  WaitForMessageOptions,
   WaitForMessageResult,
 } from '../agent-session.ts';
 import { type Logger, SILENT_LOGGER } from '../logger.ts';
@@ -24,12 +25,14 @@ export type RecordedTurn = {
 /**
  * An `AgentSession` in memory, for running an agent offline in a unit test: queue messages with
  * `send`, run the agent's `runSession`, read what each turn wrote. When the queue is empty the
- * session suspends at once (the idle timeout is not waited out), unless `waitForMessages` keeps it
- * open for messages sent later.
+ * session suspends at once (the idle timeout is not waited out; `onSuspend` runs first, and a
+ * message it sends is answered instead). Running `runSession` again after that is the next run
+ * of the chat, as a worker would start it: a resume from the checkpoint, under a new run id.
  */
 export class MemorySession implements AgentSession {
-  readonly state: SessionState;
   readonly logger: Logger;
+  /** How each run ended, in order. */
+  readonly runEnds: Array<'suspended' | 'handed-over' | 'cancelled'> = [];
   readonly turns: RecordedTurn[] = [];
   /** The checkpoint: what a worker would persist after each turn. */
   messages: UIMessage[];
@@ -38,6 +41,8 @@ export class MemorySession implements AgentSession {
   readonly #queue: SessionMessage[] = [];
   #nextInputId = 1;
   #stopActiveTurn: ((reason: string) => void) | undefined;
+  #state: SessionState;
+  #completedTurns: number;
 
   constructor(
     options: {
@@ -52,16 +57,22 @@ export class MemorySession implements AgentSession {
     this.messages = options.messages ?? [];
     this.totalUsage = { ...EMPTY_USAGE };
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.state = {
+    this.#completedTurns = options.turns ?? 0;
+    this.#state = {
       chatId: options.chatId ?? 'memory-chat',
       agentId: 'memory-agent',
       runId: 'memory-run',
-      turns: options.turns ?? 0,
+      turns: this.#completedTurns,
       totalUsage: this.totalUsage,
       messages: this.messages,
-      isResume: (options.turns ?? 0) > 0,
+      isResume: this.#completedTurns > 0,
       continuation: false,
     };
+  }
+
+  /** What the current run found when it claimed the chat. */
+  get state(): SessionState {
+    return this.#state;
   }
 
   get cancelSignal(): AbortSignal {
@@ -100,10 +111,34 @@ export class MemorySession implements AgentSession {
     this.#cancelController.abort(reason);
   }
 
-  async waitForMessage(): Promise<WaitForMessageResult> {
-    if (this.cancelSignal.aborted) return { ok: false, reason: 'cancelled' };
+  async waitForMessage(options?: WaitForMessageOptions): Promise<WaitForMessageResult> {
+    if (this.cancelSignal.aborted) return this.#endRun('cancelled');
+    const queued = this.#queue.shift();
+    if (queued) return { ok: true, message: queued };
+    await options?.onSuspend?.();
+    // A message sent while the chat was about to suspend keeps it on this run.
     const message = this.#queue.shift();
-    return message ? { ok: true, message } : { ok: false, reason: 'suspended' };
+    return message ? { ok: true, message } : this.#endRun('suspended');
+  }
+
+  async endRun(): Promise<'suspended' | 'handed-over'> {
+    return this.#endRun(this.#queue.length > 0 ? 'handed-over' : 'suspended').reason;
+  }
+
+  /** The run lets go of the chat: the next `runSession` is a new run that resumes it. */
+  #endRun<Reason extends 'suspended' | 'handed-over' | 'cancelled'>(
+    reason: Reason,
+  ): { ok: false; reason: Reason } {
+    this.runEnds.push(reason);
+    this.#state = {
+      ...this.#state,
+      runId: `memory-run-${this.runEnds.length + 1}`,
+      turns: this.#completedTurns,
+      totalUsage: this.totalUsage,
+      messages: this.messages,
+      isResume: this.#completedTurns > 0,
+    };
+    return { ok: false, reason };
   }
 
   async startTurn({ turn, inputId }: TurnStart): Promise<TurnChannel> {
@@ -127,6 +162,7 @@ export class MemorySession implements AgentSession {
         recorded.end = end;
         this.messages = end.messages;
         this.totalUsage = end.totalUsage;
+        this.#completedTurns = turn + 1;
         this.#stopActiveTurn = undefined;
       },
     };

@@ -1,0 +1,89 @@
+import type { ToolSet } from 'ai';
+import type { AgentDefinition } from './agent-definition.ts';
+import { chatAgent } from './chat-agent.ts';
+import type { ChatAgentHooks } from './chat-agent-hooks.ts';
+import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
+import type { StandardSchema } from './standard-schema.ts';
+
+/** The hooks a builder may carry (Trigger.dev's builder-level hooks that Baton has). */
+const BUILDER_HOOKS = [
+  'onChatStart',
+  'onTurnStart',
+  'onBeforeTurnComplete',
+  'onTurnComplete',
+  'onChatSuspend',
+  'onChatResume',
+] as const;
+
+type BuilderHookName = (typeof BUILDER_HOOKS)[number];
+type Hook<ClientData, Name extends BuilderHookName> = NonNullable<ChatAgentHooks<ClientData>[Name]>;
+
+/**
+ * Trigger.dev's `ChatBuilder`: fixes the client data schema, so that every hook and `run` of the
+ * agent get typed `clientData` without `clientDataSchema`, and carries hooks shared by the agents
+ * built from it. A builder hook runs before the agent's own hook of the same name.
+ */
+export type ChatBuilder<Schema extends StandardSchema> = {
+  agent<Tools extends ToolSet = ToolSet>(
+    options: Omit<ChatAgentOptions<Schema, Tools>, 'clientDataSchema'>,
+  ): AgentDefinition;
+} & {
+  [Name in BuilderHookName]: (hook: Hook<ClientDataOf<Schema>, Name>) => ChatBuilder<Schema>;
+};
+
+type HookChains = { [Name in BuilderHookName]: Array<(event: never) => unknown> };
+
+/**
+ * `chat.withClientData({ schema })`.
+ *
+ * @example
+ * ```ts
+ * export const support = chat
+ *   .withClientData({ schema: z.object({ userId: z.string() }) })
+ *   .onTurnComplete(({ clientData }) => audit(clientData.userId))
+ *   .agent({ id: 'support', run: ({ messages, clientData }) => ... });
+ * ```
+ */
+export function withClientData<Schema extends StandardSchema>(config: {
+  schema: Schema;
+}): ChatBuilder<Schema> {
+  const empty = Object.fromEntries(
+    BUILDER_HOOKS.map((name) => [name, []]),
+  ) as unknown as HookChains;
+  return createBuilder(config.schema, empty);
+}
+
+function createBuilder<Schema extends StandardSchema>(
+  schema: Schema,
+  chains: HookChains,
+): ChatBuilder<Schema> {
+  const hookSetters = Object.fromEntries(
+    BUILDER_HOOKS.map((name) => [
+      name,
+      (hook: (event: never) => unknown) =>
+        createBuilder(schema, { ...chains, [name]: [...chains[name], hook] }),
+    ]),
+  );
+  return {
+    ...hookSetters,
+    agent: <Tools extends ToolSet>(
+      options: Omit<ChatAgentOptions<Schema, Tools>, 'clientDataSchema'>,
+    ) => {
+      const composed = Object.fromEntries(
+        BUILDER_HOOKS.map((name) => [name, compose([...chains[name], options[name]])]),
+      );
+      return chatAgent<Schema, Tools>({ ...options, ...composed, clientDataSchema: schema });
+    },
+  } as ChatBuilder<Schema>;
+}
+
+/** The hooks in order, as one; undefined when there are none. */
+function compose(
+  hooks: ReadonlyArray<((event: never) => unknown) | undefined>,
+): ((event: never) => Promise<void>) | undefined {
+  const present = hooks.filter((hook) => hook !== undefined);
+  if (present.length === 0) return undefined;
+  return async (event) => {
+    for (const hook of present) await hook(event);
+  };
+}

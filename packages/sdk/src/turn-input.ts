@@ -1,0 +1,101 @@
+import { upsertMessage } from '@baton/protocol';
+import type { ToolSet, UIMessage } from 'ai';
+import type {
+  ChatAgentHooks,
+  HydrateMessagesEvent,
+  ResolveToolsEvent,
+} from './chat-agent-hooks.ts';
+import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
+import type { Logger } from './logger.ts';
+import type { StandardSchema } from './standard-schema.ts';
+
+/**
+ * The incoming side of a turn, in Trigger.dev's order: `onValidateMessages`, then
+ * `hydrateMessages`, then accumulation.
+ */
+
+/** The messages this turn accumulates: what `onValidateMessages` returns, else the incoming one. */
+export async function validateIncoming(
+  hooks: Pick<ChatAgentHooks<unknown>, 'onValidateMessages'>,
+  event: Parameters<NonNullable<ChatAgentHooks<unknown>['onValidateMessages']>>[0],
+): Promise<UIMessage[]> {
+  if (!hooks.onValidateMessages) return event.messages;
+  return await hooks.onValidateMessages(event);
+}
+
+/**
+ * The runtime's accumulation: each incoming message is upserted into the history by id (a known
+ * id replaces that message and drops what followed it: an edit, a regenerate, a tool approval
+ * coming back on its assistant message).
+ */
+export function accumulate(history: UIMessage[], incoming: readonly UIMessage[]): UIMessage[] {
+  let messages = history;
+  for (const message of incoming) messages = upsertMessage(messages, message).messages;
+  return messages;
+}
+
+/**
+ * `hydrateMessages`: the history the author's store returns replaces the runtime's; an incoming
+ * message whose id it holds replaces that entry in place (so a tool approval reaches a hydrated
+ * history), one it lacks is not added (the hook adds it, as Trigger.dev's does).
+ */
+export async function hydrateHistory<ClientData>(
+  hook: NonNullable<ChatAgentHooks<ClientData>['hydrateMessages']>,
+  event: HydrateMessagesEvent<ClientData>,
+): Promise<UIMessage[]> {
+  const hydrated = await hook(event);
+  const incomingById = new Map(event.incomingMessages.map((message) => [message.id, message]));
+  return hydrated.map((message) => incomingById.get(message.id) ?? message);
+}
+
+let hasWarnedHydrateMessages = false;
+
+/** Trigger.dev 4.6 deprecated `hydrateMessages` with a one-time warning; so does Baton. */
+export function warnHydrateMessagesOnce(logger: Logger): void {
+  if (hasWarnedHydrateMessages) return;
+  hasWarnedHydrateMessages = true;
+  logger.warn(
+    {},
+    'hydrateMessages is deprecated (as in Trigger.dev 4.6): the chat checkpoint already holds the history; it is still written with this hook',
+  );
+}
+
+/** How many leading messages two histories share (the checkpoint rewrites only the rest). */
+export function commonPrefixLength(
+  before: readonly UIMessage[],
+  after: readonly UIMessage[],
+): number {
+  let index = 0;
+  while (
+    index < before.length &&
+    index < after.length &&
+    (before[index] === after[index] ||
+      JSON.stringify(before[index]) === JSON.stringify(after[index]))
+  ) {
+    index += 1;
+  }
+  return index;
+}
+
+/** The turn's tools: the agent's set, or what its per-turn function returns. */
+export async function resolveTools<
+  Schema extends StandardSchema | undefined,
+  Tools extends ToolSet,
+>(
+  options: Pick<ChatAgentOptions<Schema, Tools>, 'tools'>,
+  event: ResolveToolsEvent<ClientDataOf<Schema>>,
+): Promise<Tools> {
+  const { tools } = options;
+  if (typeof tools === 'function') return await tools(event);
+  return tools ?? ({} as Tools);
+}
+
+export function lastAssistant(messages: UIMessage[]): UIMessage | undefined {
+  const last = messages.at(-1);
+  return last?.role === 'assistant' ? last : undefined;
+}
+
+/** A recovered turn may continue an assistant message that has no part yet: not for the model. */
+export function withoutEmptyLastMessage(messages: UIMessage[]): UIMessage[] {
+  return messages.at(-1)?.parts.length === 0 ? messages.slice(0, -1) : messages;
+}
