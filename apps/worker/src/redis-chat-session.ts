@@ -2,6 +2,7 @@ import { BatonError, ERROR_CODES, type FaultInjector, type InputEntry } from '@b
 import type {
   AgentSession,
   Logger,
+  SessionMessage,
   SessionState,
   TurnChannel,
   TurnEnd,
@@ -161,24 +162,11 @@ export class RedisChatSession implements AgentSession {
     for (;;) {
       if (this.cancelSignal.aborted) return { ok: false, reason: 'cancelled' };
       const next = this.#queue.shift();
-      if (next?.record.kind === 'message') {
-        const { record } = next;
-        const inFlight = this.#inFlightTurn;
-        const attempt = this.#firstAttempt;
+      const message = next && this.#toSessionMessage(next);
+      if (message) {
         this.#inFlightTurn = undefined;
         this.#firstAttempt = undefined;
-        return {
-          ok: true,
-          message: {
-            inputId: next.id,
-            message: record.message as UIMessage,
-            trigger: record.trigger,
-            messageId: record.messageId,
-            clientData: record.clientData,
-            ...(inFlight?.inputId === next.id ? { recovery: inFlight.recovery } : {}),
-            ...(attempt ? { attempt } : {}),
-          },
-        };
+        return { ok: true, message };
       }
       if (this.#isDraining) {
         if (shouldRunOnSuspend) {
@@ -214,6 +202,45 @@ export class RedisChatSession implements AgentSession {
       });
       this.#wake = undefined;
     }
+  }
+
+  /** The first message read but not answered; reads the input stream first, so none is missed. */
+  async peekMessage(): Promise<SessionMessage | undefined> {
+    await this.#pump();
+    for (const entry of this.#queue) {
+      const message = this.#toSessionMessage(entry);
+      if (message) return message;
+    }
+    return undefined;
+  }
+
+  /**
+   * Closes the chat (`chat.close`) through the store, as the gateway's close does: the script bumps
+   * the epoch and drops the lease, so nothing of this run may be written after it. A run that lost
+   * the chat closes nothing.
+   */
+  async closeChat(reason: string | undefined): Promise<void> {
+    if (this.cancelSignal.aborted) return;
+    await this.#options.store.close(this.chatId, reason);
+    this.#fence.revoke();
+    this.logger.info({ reason }, 'chat closed by the agent');
+  }
+
+  /** The message an input entry carries, as the agent gets it; undefined for other records. */
+  #toSessionMessage(entry: InputEntry): SessionMessage | undefined {
+    const { record } = entry;
+    if (record.kind !== 'message') return undefined;
+    const inFlight = this.#inFlightTurn;
+    const attempt = this.#firstAttempt;
+    return {
+      inputId: entry.id,
+      message: record.message as UIMessage,
+      trigger: record.trigger,
+      messageId: record.messageId,
+      clientData: record.clientData,
+      ...(inFlight?.inputId === entry.id ? { recovery: inFlight.recovery } : {}),
+      ...(attempt ? { attempt } : {}),
+    };
   }
 
   async startTurn({ turn, inputId, recovery }: TurnStart): Promise<TurnChannel> {

@@ -41,10 +41,17 @@ export type RunChatDependencies = {
 };
 
 /**
- * How a run ended. `lease-busy`: another holder kept its lease through the whole claim wait (the
- * reconciler repairs the chat if that holder never lets go).
+ * How a run ended. `closed`: the agent closed the chat (`chat.close`); nothing continues it.
+ * `lease-busy`: another holder kept its lease through the whole claim wait (the reconciler
+ * repairs the chat if that holder never lets go).
  */
-export type RunChatOutcome = 'suspended' | 'handed-over' | 'cancelled' | 'stale' | 'lease-busy';
+export type RunChatOutcome =
+  | 'suspended'
+  | 'handed-over'
+  | 'cancelled'
+  | 'closed'
+  | 'stale'
+  | 'lease-busy';
 
 /** How many lease lifetimes a claim waits for a previous holder before it gives up. */
 const CLAIM_WAIT_LEASES = 3;

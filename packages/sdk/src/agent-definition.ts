@@ -13,11 +13,11 @@ export type AgentDefinition = {
   readonly id: string;
   readonly version: string | undefined;
   readonly idleTimeoutInSeconds: number | undefined;
-  /** Runs the chat until it suspends, is handed over or is cancelled. */
+  /** Runs the chat until it suspends, is handed over, is cancelled or is closed (`chat.close`). */
   runSession(
     session: AgentSession,
     defaults: AgentRuntimeDefaults,
-  ): Promise<'suspended' | 'handed-over' | 'cancelled'>;
+  ): Promise<'suspended' | 'handed-over' | 'cancelled' | 'closed'>;
   readonly [AGENT_MARKER]: true;
 };
 

@@ -84,6 +84,17 @@ export interface AgentSession {
    * instead. Called before anything of the turn can fail, so every attempt is on record.
    */
   startTurn(start: TurnStart): Promise<TurnChannel>;
+  /**
+   * The next message waiting to be answered, without taking it (`chat.messages.peek`): what
+   * `waitForMessage` would resolve now. Undefined when none waits.
+   */
+  peekMessage(): Promise<SessionMessage | undefined>;
+  /**
+   * Closes the chat for good (`chat.close`): later messages are refused, followers of the output
+   * see a `session-closed` record. Fences this run off, so it must be the run's last write; the
+   * run then ends and nothing continues the chat.
+   */
+  closeChat(reason: string | undefined): Promise<void>;
 }
 
 /** A turn about to start: its number, the message it answers, and whether it is recovered. */

@@ -3,6 +3,7 @@ import type { AgentDefinition } from './agent-definition.ts';
 import { chatAgent } from './chat-agent.ts';
 import type { ChatAgentHooks } from './chat-agent-hooks.ts';
 import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
+import { type CustomAgentOptions, customAgent } from './custom-agent/custom-agent.ts';
 import type { StandardSchema } from './standard-schema.ts';
 
 /** The hooks a builder may carry (Trigger.dev's builder-level hooks that Baton has). */
@@ -27,6 +28,12 @@ export type ChatBuilder<Schema extends StandardSchema> = {
   agent<Tools extends ToolSet = ToolSet>(
     options: Omit<ChatAgentOptions<Schema, Tools>, 'clientDataSchema'>,
   ): AgentDefinition;
+  /**
+   * A custom agent whose messages' client data (`payload.metadata`) is validated with the schema
+   * and typed by it: an invalid message is answered with an `Invalid client data` error and never
+   * reaches `run`. The builder's hooks do not apply (a custom agent has none).
+   */
+  customAgent(options: Omit<CustomAgentOptions<Schema>, 'clientDataSchema'>): AgentDefinition;
 } & {
   [Name in BuilderHookName]: (hook: Hook<ClientDataOf<Schema>, Name>) => ChatBuilder<Schema>;
 };
@@ -74,6 +81,8 @@ function createBuilder<Schema extends StandardSchema>(
       );
       return chatAgent<Schema, Tools>({ ...options, ...composed, clientDataSchema: schema });
     },
+    customAgent: (options: Omit<CustomAgentOptions<Schema>, 'clientDataSchema'>) =>
+      customAgent<Schema>({ ...options, clientDataSchema: schema }),
   } as ChatBuilder<Schema>;
 }
 

@@ -1,5 +1,6 @@
 import { chatAgent } from './chat-agent.ts';
 import { withClientData } from './chat-builder.ts';
+import { close } from './chat-close.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { chatMessages } from './custom-agent/chat-messages.ts';
 import { createSession } from './custom-agent/chat-session.ts';
@@ -28,6 +29,7 @@ export const chat = {
   setIdleTimeoutInSeconds,
   setTurnTimeout,
   setTurnTimeoutInSeconds,
+  close,
   customAgent,
   createSession,
   messages: chatMessages,

@@ -39,12 +39,13 @@ export {
   DEFAULT_TURN_TIMEOUT,
 } from './chat-agent-options.ts';
 export { type ChatBuilder, withClientData } from './chat-builder.ts';
+export { type ChatCloseOptions, MAX_CLOSE_REASON_LENGTH } from './chat-close.ts';
 export { cleanupAbortedParts, INTERRUPTED_TOOL_ERROR_TEXT } from './cleanup-aborted-parts.ts';
 export type {
   WaitForMessageResult as ChatMessagesWaitResult,
   WaitWithIdleTimeoutOptions,
 } from './custom-agent/chat-messages.ts';
-export type { RunEndReason } from './custom-agent/chat-run.ts';
+export type { ClientDataValidator, RunEndReason } from './custom-agent/chat-run.ts';
 export {
   type ChatSessionOptions,
   type ChatTurn,

@@ -97,8 +97,8 @@ describe('runtime settings', () => {
     await agent.runSession(session, { idleTimeoutInSeconds: 7 });
     expect(session.idleTimeoutsMs).toEqual([7000, 7000]);
 
-    expect(() => chat.setIdleTimeoutInSeconds(10)).toThrow(/outside a chat.agent run/);
-    expect(() => chat.setTurnTimeout('1h')).toThrow(/outside a chat.agent run/);
+    expect(() => chat.setIdleTimeoutInSeconds(10)).toThrow(/outside an agent's run/);
+    expect(() => chat.setTurnTimeout('1h')).toThrow(/outside an agent's run/);
   });
 
   it("parses Trigger.dev's duration strings", () => {

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_TURNS,
   DEFAULT_TURN_TIMEOUT,
 } from './chat-agent-options.ts';
+import { createCloseRequest, runWithCloseRequest } from './chat-close.ts';
 import { suspensionEvent } from './chat-suspension.ts';
 import { type LoopState, runTurn } from './run-turn.ts';
 import {
@@ -28,6 +29,7 @@ import { warnHydrateMessagesOnce } from './turn-input.ts';
  * resumes it, before `onValidateMessages`. A run after a crash is a continuation (Trigger.dev's
  * meaning): no `onChatResume`, as no `onChatSuspend` preceded it. A message that arrives while
  * `onChatSuspend` runs keeps the chat on this run, and its turn starts with `onChatResume`.
+ * A `chat.close` during a turn closes the chat once the turn completed, and ends the run.
  */
 export async function runManagedLoop<
   Schema extends StandardSchema | undefined,
@@ -36,7 +38,7 @@ export async function runManagedLoop<
   options: ChatAgentOptions<Schema, Tools>,
   session: AgentSession,
   defaults: AgentRuntimeDefaults,
-): Promise<'suspended' | 'handed-over' | 'cancelled'> {
+): Promise<'suspended' | 'handed-over' | 'cancelled' | 'closed'> {
   if (options.hydrateMessages) warnHydrateMessagesOnce(session.logger);
   const settings: RuntimeSettings = {
     idleTimeoutInSeconds: options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds,
@@ -62,7 +64,8 @@ export async function runManagedLoop<
       session.logger.error({ err: error }, 'onChatSuspend failed');
     }
   };
-  return runWithRuntimeSettings(settings, async () => {
+  const closeRequest = createCloseRequest();
+  const loop = async () => {
     for (let turnsThisRun = 0; ; turnsThisRun += 1) {
       if (turnsThisRun >= maxTurns) {
         if (session.cancelSignal.aborted) return 'cancelled';
@@ -75,8 +78,15 @@ export async function runManagedLoop<
       });
       if (!next.ok) return next.reason;
       await runTurn(options, session, state, next.message);
+      if (closeRequest.isRequested && !session.cancelSignal.aborted) {
+        // `chat.close` during the turn: applied once the turn completed, so that its output
+        // reached the client; the close is the run's last write.
+        await session.closeChat(closeRequest.reason);
+        return 'closed';
+      }
     }
-  });
+  };
+  return runWithRuntimeSettings(settings, () => runWithCloseRequest(closeRequest, loop));
 }
 
 /** Checks the options a worker would otherwise only trip over at the first turn. */

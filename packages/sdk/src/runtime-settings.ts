@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * The settings of one run of `chat.agent` that its code may change while it runs
+ * The settings of one run of an agent (`chat.agent` or `chat.customAgent`) that its code may change
+ * while it runs
  * (`chat.setIdleTimeoutInSeconds`, `chat.setTurnTimeout`): Trigger.dev keeps them in the run's
  * metadata, Baton in the run's async context. They last for the run: a chat resumed on another
  * worker starts from the agent's options again, as a Trigger.dev continuation does.
@@ -26,7 +27,7 @@ function currentSettings(setter: string): RuntimeSettings {
   const settings = storage.getStore();
   if (!settings) {
     throw new Error(
-      `${setter} was called outside a chat.agent run: call it from run() or a hook (or from code they await)`,
+      `${setter} was called outside an agent's run: call it from run() or a hook (or from code they await)`,
     );
   }
   return settings;

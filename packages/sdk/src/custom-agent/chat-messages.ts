@@ -49,4 +49,42 @@ export const chatMessages = {
   async wait(options: Omit<WaitWithIdleTimeoutOptions, 'idleTimeoutInSeconds'> = {}) {
     return chatMessages.waitWithIdleTimeout(options);
   },
+
+  /**
+   * The mailbox (Trigger.dev 4.5.16): the next message waiting to be answered, without taking it
+   * or waiting for one. Undefined when none waits.
+   */
+  async peek(): Promise<ChatTaskWirePayload | undefined> {
+    return currentChatContext('chat.messages.peek').run.peekMessage();
+  },
+
+  /** Whether a message waits to be answered (`peek` without the message). */
+  async hasPending(): Promise<boolean> {
+    return (await currentChatContext('chat.messages.hasPending').run.peekMessage()) !== undefined;
+  },
+
+  /**
+   * Takes the waiting message if there is one, without waiting: the turn still open is completed
+   * and the message's turn opens, as `waitWithIdleTimeout` does. Undefined when none waits.
+   */
+  async next(): Promise<ChatTaskWirePayload | undefined> {
+    return currentChatContext('chat.messages.next').run.takeWaitingMessage();
+  },
+
+  /**
+   * Calls `listener` with every message handed to the run from now on, when its turn opens
+   * (taken by a wait, by `next`, or re-entering `run`). Returns the unsubscribe function.
+   */
+  on(listener: (payload: ChatTaskWirePayload) => void): () => void {
+    return currentChatContext('chat.messages.on').run.onMessage(listener);
+  },
+
+  /** `on` for the next message only; the returned function unsubscribes before it came. */
+  once(listener: (payload: ChatTaskWirePayload) => void): () => void {
+    const unsubscribe = currentChatContext('chat.messages.once').run.onMessage((payload) => {
+      unsubscribe();
+      listener(payload);
+    });
+    return unsubscribe;
+  },
 };

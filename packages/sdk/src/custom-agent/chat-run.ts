@@ -1,7 +1,9 @@
 import { type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import type { AgentSession, SessionMessage, TurnChannel } from '../agent-session.ts';
+import type { CloseRequest } from '../chat-close.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
+import type { RuntimeSettings } from '../runtime-settings.ts';
 import { buildResponseMessage } from '../turn-output.ts';
 import { DEFAULT_RECOVERY_ATTEMPTS } from '../turn-recovery.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
@@ -9,8 +11,19 @@ import type { ChatTaskWirePayload } from './wire-payload.ts';
 /** What the client reads when a turn fails; the cause stays in the worker's log. */
 const ERROR_TEXT = 'An error occurred while generating the response.';
 
-/** Why a run may take no more messages: the chat suspended, moved to another worker, or is lost. */
-export type RunEndReason = 'suspended' | 'handed-over' | 'cancelled';
+/**
+ * Why a run may take no more messages: the chat suspended, moved to another worker, is lost, or
+ * is being closed (`chat.close`).
+ */
+export type RunEndReason = 'suspended' | 'handed-over' | 'cancelled' | 'closed';
+
+/**
+ * Checks a message's client data before it reaches the agent
+ * (`chat.withClientData(...).customAgent`): the data as the agent gets it, or why it is invalid.
+ */
+export type ClientDataValidator = (
+  clientData: Record<string, unknown> | undefined,
+) => Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
 
 /** The next message of the chat, or why there is none. */
 export type NextMessage =
@@ -31,6 +44,8 @@ type OpenTurn = {
   /** The dead attempt's unfinished step was reset: the new attempt's first `start-step` goes. */
   shouldDropStepStart: boolean;
   hasError: boolean;
+  /** The message was refused (invalid client data): the history stays as it was. */
+  isRefused: boolean;
 };
 
 /**
@@ -44,7 +59,7 @@ type OpenTurn = {
  */
 export class ChatRun {
   readonly session: AgentSession;
-  readonly defaultIdleTimeoutMs: number;
+  readonly #settings: RuntimeSettings;
   /** The chat's history as last checkpointed (or as the agent's turn has it so far). */
   messages: UIMessage[];
   turns: number;
@@ -55,19 +70,41 @@ export class ChatRun {
   #stopListeners = new Set<(reason: unknown) => void>();
   #isContinuation: boolean;
   #endReason: RunEndReason | undefined;
+  #closeRequest: CloseRequest | undefined;
+  #validateClientData: ClientDataValidator | undefined;
+  #messageListeners = new Set<(payload: ChatTaskWirePayload) => void>();
 
-  constructor(session: AgentSession, options: { idleTimeoutMs: number }) {
+  constructor(
+    session: AgentSession,
+    options: {
+      closeRequest?: CloseRequest;
+      validateClientData?: ClientDataValidator;
+      settings: RuntimeSettings;
+    },
+  ) {
     this.session = session;
-    this.defaultIdleTimeoutMs = options.idleTimeoutMs;
+    this.#settings = options.settings;
     this.messages = [...session.state.messages];
     this.#persisted = this.messages;
     this.turns = session.state.turns;
     this.totalUsage = session.state.totalUsage;
     this.#isContinuation = session.state.continuation;
+    this.#closeRequest = options.closeRequest;
+    this.#validateClientData = options.validateClientData;
+  }
+
+  /** Set once the agent called `chat.close`: the run takes no more messages. */
+  get isCloseRequested(): boolean {
+    return this.#closeRequest?.isRequested ?? false;
   }
 
   get chatId(): string {
     return this.session.state.chatId;
+  }
+
+  /** The warm wait between messages: the agent's, or what `chat.setIdleTimeoutInSeconds` set. */
+  get defaultIdleTimeoutMs(): number {
+    return this.#settings.idleTimeoutInSeconds * 1000;
   }
 
   /** The open turn's stop signal: aborts when the user stops the turn. */
@@ -107,6 +144,7 @@ export class ChatRun {
    */
   async nextMessage(idleTimeoutMs = this.defaultIdleTimeoutMs): Promise<NextMessage> {
     await this.completeTurn();
+    if (this.isCloseRequested) return { ok: false, reason: 'closed' };
     if (this.#endReason) return { ok: false, reason: this.#endReason };
     for (;;) {
       const next = await this.session.waitForMessage({ idleTimeoutMs });
@@ -117,6 +155,42 @@ export class ChatRun {
       const payload = await this.#openTurn(next.message);
       if (payload) return { ok: true, payload };
     }
+  }
+
+  /**
+   * The message waiting to be answered next, if one waits (`chat.messages.peek`): neither taken
+   * nor waited for. Undefined once the run takes no more messages.
+   */
+  async peekMessage(): Promise<ChatTaskWirePayload | undefined> {
+    if (this.#endReason || this.isCloseRequested) return undefined;
+    const waiting = await this.session.peekMessage();
+    return waiting && this.#payloadOf(waiting, waiting.recovery !== undefined);
+  }
+
+  /**
+   * Takes the waiting message without waiting (`chat.messages.next`): completes the open turn and
+   * opens the message's turn as `nextMessage` does. Undefined when no message waits.
+   */
+  async takeWaitingMessage(): Promise<ChatTaskWirePayload | undefined> {
+    if (!(await this.peekMessage())) return undefined;
+    await this.completeTurn();
+    for (;;) {
+      if (!(await this.peekMessage())) return undefined;
+      // A message waits, so the wait resolves it at once.
+      const next = await this.session.waitForMessage({ idleTimeoutMs: this.defaultIdleTimeoutMs });
+      if (!next.ok) {
+        this.#endReason = next.reason;
+        return undefined;
+      }
+      const payload = await this.#openTurn(next.message);
+      if (payload) return payload;
+    }
+  }
+
+  /** Called with each message handed to the agent, when its turn opens (`chat.messages.on`). */
+  onMessage(listener: (payload: ChatTaskWirePayload) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
   }
 
   /** Writes a chunk into the open turn. */
@@ -172,9 +246,11 @@ export class ChatRun {
       : turn.channel.stopSignal.aborted
         ? 'stopped'
         : 'complete';
-    const messages = this.#transcript
-      ? await this.#transcriptHistory(this.#transcript, turn, status)
-      : await this.#defaultHistory(turn, status);
+    const messages = turn.isRefused
+      ? this.messages
+      : this.#transcript
+        ? await this.#transcriptHistory(this.#transcript, turn, status)
+        : await this.#defaultHistory(turn, status);
     const keepCount = commonPrefixLength(this.#persisted, messages);
     await turn.channel.complete({ status, messages, keepCount, totalUsage: this.totalUsage });
     this.messages = messages;
@@ -232,6 +308,7 @@ export class ChatRun {
       continuedMessageId: undefined,
       shouldDropStepStart: false,
       hasError: false,
+      isRefused: false,
     };
     this.#turn = turn;
     channel.stopSignal.addEventListener('abort', () => {
@@ -257,7 +334,25 @@ export class ChatRun {
         turn.shouldDropStepStart = true;
       }
     }
-    return this.#payloadOf(message, recovery !== undefined);
+    const payload = this.#payloadOf(message, recovery !== undefined);
+    if (this.#validateClientData) {
+      const validation = await this.#validateClientData(message.clientData);
+      if (!validation.ok) {
+        // Trigger.dev 4.5.16: an invalid message is consumed, answered with an error and never
+        // delivered to `run`; the chat goes on.
+        this.session.logger.warn({ err: validation.error, turn: number }, 'invalid client data');
+        turn.isRefused = true;
+        this.write({
+          type: 'error',
+          errorText: `Invalid client data: ${describe(validation.error)}`,
+        });
+        await this.completeTurn();
+        return undefined;
+      }
+      payload.metadata = validation.value as ChatTaskWirePayload['metadata'];
+    }
+    for (const listener of this.#messageListeners) listener(payload);
+    return payload;
   }
 
   #payloadOf(message: SessionMessage, isRecovered: boolean): ChatTaskWirePayload {
@@ -301,6 +396,10 @@ function continueDeadAttempt(chunks: readonly UIMessageChunk[]): {
       .slice(lastFinishedStep + 1)
       .some((chunk) => chunk.type !== 'start' && chunk.type !== 'reset-step'),
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** How many leading messages two histories share (the checkpoint rewrites only the rest). */

@@ -144,6 +144,28 @@ describe('chat.customAgent with a hand-rolled loop', () => {
     expect(texts(session.messages)).toEqual(['one', 'two', 'I see 2 user messages.']);
   });
 
+  it('waits as long as chat.setIdleTimeoutInSeconds says', async () => {
+    const waits: number[] = [];
+    const session = new MemorySession();
+    const waitForMessage = session.waitForMessage.bind(session);
+    session.waitForMessage = (options) => {
+      waits.push(options?.idleTimeoutMs ?? Number.NaN);
+      return waitForMessage(options);
+    };
+    const agent = chat.customAgent({
+      id: 'settings',
+      idleTimeoutInSeconds: 5,
+      run: async () => {
+        chat.setIdleTimeoutInSeconds(42);
+        await chat.messages.wait();
+      },
+    });
+    session.send(user('u1', 'one'));
+    await agent.runSession(session, { idleTimeoutInSeconds: 30 });
+    // The first message was taken with the agent's wait; the agent's own wait used its setting.
+    expect(waits).toEqual([5_000, 42_000]);
+  });
+
   it('refuses a primitive outside a run with a clear error', async () => {
     await expect(chat.writeTurnComplete()).rejects.toThrow(/outside an agent's run/);
   });

@@ -1,9 +1,18 @@
 import { type AgentDefinition, markAgentDefinition } from '../agent-definition.ts';
+import type { ClientDataOf } from '../chat-agent-options.ts';
+import { DEFAULT_TURN_TIMEOUT } from '../chat-agent-options.ts';
+import { createCloseRequest, runWithCloseRequest } from '../chat-close.ts';
 import { runWithChatContext } from '../chat-context.ts';
-import { ChatRun } from './chat-run.ts';
+import {
+  parseDurationInSeconds,
+  type RuntimeSettings,
+  runWithRuntimeSettings,
+} from '../runtime-settings.ts';
+import { type StandardSchema, validateWithSchema } from '../standard-schema.ts';
+import { ChatRun, type ClientDataValidator } from './chat-run.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
 
-export type CustomAgentOptions = {
+export type CustomAgentOptions<Schema extends StandardSchema | undefined = undefined> = {
   /** The agent id: what `POST /v1/sessions` names and `GET /v1/agents` lists. */
   id: string;
   /** The version workers register for this agent. @default the worker's BATON_AGENT_VERSION */
@@ -17,7 +26,16 @@ export type CustomAgentOptions = {
    * The agent: answers `payload.message`, and usually loops over `chat.messages` for the next
    * ones. `signal` aborts when the run may no longer write the chat (lease lost, shutdown).
    */
-  run: (payload: ChatTaskWirePayload, options: { signal: AbortSignal }) => Promise<void> | void;
+  run: (
+    payload: ChatTaskWirePayload<ClientDataOf<Schema>>,
+    options: { signal: AbortSignal },
+  ) => Promise<void> | void;
+  /**
+   * Validates the client data (`metadata`) of every message before `run` gets it
+   * (`chat.withClientData({ schema }).customAgent`): an invalid message is consumed and answered
+   * with an `Invalid client data` error, never delivered.
+   */
+  clientDataSchema?: Schema;
 };
 
 /**
@@ -54,29 +72,61 @@ export type CustomAgentOptions = {
  * });
  * ```
  */
-export function customAgent(options: CustomAgentOptions): AgentDefinition {
+export function customAgent<Schema extends StandardSchema | undefined = undefined>(
+  options: CustomAgentOptions<Schema>,
+): AgentDefinition {
+  const schema = options.clientDataSchema;
+  const validateClientData: ClientDataValidator | undefined = schema
+    ? async (clientData) => {
+        try {
+          return { ok: true, value: await validateWithSchema(schema, clientData) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }
+    : undefined;
   return markAgentDefinition({
     id: options.id,
     version: options.version,
     idleTimeoutInSeconds: options.idleTimeoutInSeconds,
     async runSession(session, defaults) {
-      const idleTimeoutMs = (options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds) * 1000;
-      const run = new ChatRun(session, { idleTimeoutMs });
-      return runWithChatContext({ run }, async () => {
-        for (;;) {
-          const next = await run.nextMessage();
-          if (!next.ok) return next.reason;
-          try {
-            await options.run(next.payload, { signal: session.cancelSignal });
-          } catch (error) {
-            if (session.cancelSignal.aborted) return 'cancelled';
-            run.failTurn(error);
-          }
-          if (run.endReason) return run.endReason;
-          // `run` returned with the chat still live: the next message re-enters it.
-          run.markContinuation();
-        }
+      const settings: RuntimeSettings = {
+        idleTimeoutInSeconds: options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds,
+        turnTimeoutInSeconds: parseDurationInSeconds(DEFAULT_TURN_TIMEOUT),
+      };
+      // `chat.setIdleTimeoutInSeconds` changes the warm wait of the run's later waits.
+      const closeRequest = createCloseRequest();
+      const run = new ChatRun(session, {
+        settings,
+        closeRequest,
+        ...(validateClientData ? { validateClientData } : {}),
       });
+      const body = () =>
+        runWithChatContext({ run }, async () => {
+          for (;;) {
+            const next = await run.nextMessage();
+            if (!next.ok) return next.reason;
+            try {
+              await options.run(next.payload as ChatTaskWirePayload<ClientDataOf<Schema>>, {
+                signal: session.cancelSignal,
+              });
+            } catch (error) {
+              if (session.cancelSignal.aborted) return 'cancelled';
+              run.failTurn(error);
+            }
+            if (run.isCloseRequested && !session.cancelSignal.aborted) {
+              // Trigger.dev applies `chat.close` when `run` returns: the open turn's output and
+              // checkpoint go first, then the close, the run's last write.
+              await run.completeTurn();
+              await session.closeChat(closeRequest.reason);
+              return 'closed';
+            }
+            if (run.endReason) return run.endReason;
+            // `run` returned with the chat still live: the next message re-enters it.
+            run.markContinuation();
+          }
+        });
+      return runWithRuntimeSettings(settings, () => runWithCloseRequest(closeRequest, body));
     },
   });
 }

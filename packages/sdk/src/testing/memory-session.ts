@@ -32,8 +32,10 @@ export type RecordedTurn = {
 export class MemorySession implements AgentSession {
   readonly logger: Logger;
   /** How each run ended, in order. */
-  readonly runEnds: Array<'suspended' | 'handed-over' | 'cancelled'> = [];
+  readonly runEnds: Array<'suspended' | 'handed-over' | 'cancelled' | 'closed'> = [];
   readonly turns: RecordedTurn[] = [];
+  /** Set once the chat was closed (`chat.close`): the reason, or null without one. */
+  closedReason: string | null | undefined;
   /** The checkpoint: what a worker would persist after each turn. */
   messages: UIMessage[];
   totalUsage: Usage;
@@ -79,7 +81,11 @@ export class MemorySession implements AgentSession {
     return this.#cancelController.signal;
   }
 
-  /** Queues a message for the next turn. */
+  get isClosed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Queues a message for the next turn; throws once the chat is closed, as the gateway's 409. */
   send(
     message: UIMessage,
     options: {
@@ -91,6 +97,7 @@ export class MemorySession implements AgentSession {
       attempt?: number;
     } = {},
   ): void {
+    if (this.isClosed) throw new Error('SESSION_CLOSED: the chat was closed');
     this.#queue.push({
       inputId: `0-${this.#nextInputId++}`,
       message,
@@ -119,6 +126,17 @@ export class MemorySession implements AgentSession {
     // A message sent while the chat was about to suspend keeps it on this run.
     const message = this.#queue.shift();
     return message ? { ok: true, message } : this.#endRun('suspended');
+  }
+
+  async peekMessage(): Promise<SessionMessage | undefined> {
+    return this.#queue[0];
+  }
+
+  async closeChat(reason: string | undefined): Promise<void> {
+    if (this.isClosed) return;
+    this.closedReason = reason ?? null;
+    this.runEnds.push('closed');
+    this.#queue.length = 0;
   }
 
   async endRun(): Promise<'suspended' | 'handed-over'> {
