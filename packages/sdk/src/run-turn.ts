@@ -12,13 +12,13 @@ import type { ChatWriter, CommonEvent, TurnCompleteEvent } from './chat-agent-ho
 import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
 import { suspensionEvent } from './chat-suspension.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
+import { commonPrefixLength } from './common-prefix-length.ts';
 import { executableToolNames, executePendingToolCalls } from './pending-tool-calls.ts';
 import { settle } from './settle.ts';
 import { type StandardSchema, validateWithSchema } from './standard-schema.ts';
 import { DEFAULT_ERROR_TEXT, toChunkStream } from './to-chunk-stream.ts';
 import {
   accumulate,
-  commonPrefixLength,
   hydrateHistory,
   lastAssistant,
   resolveTools,

@@ -60,23 +60,6 @@ export function warnHydrateMessagesOnce(logger: Logger): void {
   );
 }
 
-/** How many leading messages two histories share (the checkpoint rewrites only the rest). */
-export function commonPrefixLength(
-  before: readonly UIMessage[],
-  after: readonly UIMessage[],
-): number {
-  let index = 0;
-  while (
-    index < before.length &&
-    index < after.length &&
-    (before[index] === after[index] ||
-      JSON.stringify(before[index]) === JSON.stringify(after[index]))
-  ) {
-    index += 1;
-  }
-  return index;
-}
-
 /** The turn's tools: the agent's set, or what its per-turn function returns. */
 export async function resolveTools<
   Schema extends StandardSchema | undefined,

@@ -3,13 +3,12 @@ import type { UIMessage, UIMessageChunk } from 'ai';
 import type { AgentSession, SessionMessage, TurnChannel } from '../agent-session.ts';
 import type { CloseRequest } from '../chat-close.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
+import { commonPrefixLength } from '../common-prefix-length.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
+import { DEFAULT_ERROR_TEXT } from '../to-chunk-stream.ts';
 import { buildResponseMessage } from '../turn-output.ts';
 import { DEFAULT_RECOVERY_ATTEMPTS } from '../turn-recovery.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
-
-/** What the client reads when a turn fails; the cause stays in the worker's log. */
-const ERROR_TEXT = 'An error occurred while generating the response.';
 
 /**
  * Why a run may take no more messages: the chat suspended, moved to another worker, is lost, or
@@ -229,7 +228,7 @@ export class ChatRun {
   failTurn(error: unknown): void {
     if (!this.#turn) return;
     this.session.logger.warn({ err: error, turn: this.#turn.number }, 'turn failed');
-    this.write({ type: 'error', errorText: ERROR_TEXT });
+    this.write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
   }
 
   /**
@@ -317,7 +316,7 @@ export class ChatRun {
     const earlierRuns = (message.attempt ?? 1) - 1;
     if (earlierRuns > DEFAULT_RECOVERY_ATTEMPTS) {
       this.session.logger.warn({ turn: number, earlierRuns }, 'turn past its recovery budget');
-      this.write({ type: 'error', errorText: ERROR_TEXT });
+      this.write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
       await this.completeTurn();
       return undefined;
     }
@@ -400,18 +399,4 @@ function continueDeadAttempt(chunks: readonly UIMessageChunk[]): {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** How many leading messages two histories share (the checkpoint rewrites only the rest). */
-function commonPrefixLength(before: readonly UIMessage[], after: readonly UIMessage[]): number {
-  let index = 0;
-  while (
-    index < before.length &&
-    index < after.length &&
-    (before[index] === after[index] ||
-      JSON.stringify(before[index]) === JSON.stringify(after[index]))
-  ) {
-    index += 1;
-  }
-  return index;
 }

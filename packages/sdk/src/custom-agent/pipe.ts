@@ -1,12 +1,7 @@
-import {
-  createIdGenerator,
-  type FinishReason,
-  toUIMessageStream,
-  type UIMessage,
-  type UIMessageChunk,
-} from 'ai';
+import type { FinishReason, UIMessage, UIMessageChunk } from 'ai';
 import { currentChatContext } from '../chat-context.ts';
 import { settle } from '../settle.ts';
+import { toChunkStream } from '../to-chunk-stream.ts';
 import { pipeChunks } from '../turn-output.ts';
 import type { ChatRun } from './chat-run.ts';
 
@@ -34,9 +29,6 @@ export type CapturedResponse = {
   finishReason: FinishReason | undefined;
   error: unknown;
 };
-
-const ERROR_TEXT = 'An error occurred while generating the response.';
-const generateMessageId = createIdGenerator({ prefix: 'msg', size: 24 });
 
 /**
  * Pipes a response into the open turn and captures it (Trigger.dev's `chat.pipeAndCapture`).
@@ -85,17 +77,9 @@ async function pipeInto(
   source: PipeSource,
   originalMessages: UIMessage[] | undefined,
 ): Promise<void> {
-  const stream =
-    source instanceof ReadableStream
-      ? source
-      : toUIMessageStream({
-          // The parts of any `streamText` result; the AI SDK validates them as it converts.
-          stream: source.stream as Parameters<typeof toUIMessageStream>[0]['stream'],
-          originalMessages: originalMessages ?? run.currentHistory(),
-          generateMessageId,
-          // Server error text never reaches a client (docs/decisions/2026-11-22-safe-error-text.md).
-          onError: () => ERROR_TEXT,
-        });
+  // Server error text never reaches a client (docs/decisions/2026-11-22-safe-error-text.md).
+  const stream = toChunkStream(source, originalMessages ?? run.currentHistory(), {});
+  if (!stream) return;
   const stopSignal = run.stopSignal ?? new AbortController().signal;
   await pipeChunks(stream, (chunk) => run.write(chunk), stopSignal);
 }
