@@ -1,5 +1,11 @@
 import type { AgentSession } from './agent-session.ts';
 
+/**
+ * How a run of a chat ends: `suspended` (idle: checkpointed, released), `handed-over` (another run
+ * continues it), `cancelled` (the run lost the chat), `closed` (`chat.close`: nothing continues).
+ */
+export type RunEndReason = 'suspended' | 'handed-over' | 'cancelled' | 'closed';
+
 /** Settings a worker gives every session it runs. */
 export type AgentRuntimeDefaults = { idleTimeoutInSeconds: number };
 
@@ -14,10 +20,7 @@ export type AgentDefinition = {
   readonly version: string | undefined;
   readonly idleTimeoutInSeconds: number | undefined;
   /** Runs the chat until it suspends, is handed over, is cancelled or is closed (`chat.close`). */
-  runSession(
-    session: AgentSession,
-    defaults: AgentRuntimeDefaults,
-  ): Promise<'suspended' | 'handed-over' | 'cancelled' | 'closed'>;
+  runSession(session: AgentSession, defaults: AgentRuntimeDefaults): Promise<RunEndReason>;
   readonly [AGENT_MARKER]: true;
 };
 

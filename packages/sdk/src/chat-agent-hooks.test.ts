@@ -336,12 +336,13 @@ describe('prepareMessages, tools, onBeforeTurnComplete', () => {
 
   it('lets onBeforeTurnComplete write into the open turn; its parts persist unless transient', async () => {
     const session = new MemorySession();
+    const responses: string[] = [];
     const agent = recordingAgent([], {
       onBeforeTurnComplete: ({ writer, usage, responseMessage, turn }) => {
         if (turn === 1) throw new Error('post-processing failed');
         writer.write({ type: 'data-usage', data: { tokens: usage.totalTokens } });
         writer.write({ type: 'data-progress', data: { done: true }, transient: true });
-        if (turn === 0) expect(textOf(responseMessage)).toBe('reply 1');
+        responses.push(textOf(responseMessage));
       },
     });
     session.send(userMessage('q'), { clientData: { plan: 'pro' } });
@@ -349,6 +350,7 @@ describe('prepareMessages, tools, onBeforeTurnComplete', () => {
     session.send(userMessage('s'), { clientData: { plan: 'pro' } });
     await agent.runSession(session, defaults);
 
+    expect(responses).toEqual(['reply 1', 'reply 3']);
     const [first, failed, last] = session.turns;
     expect(first?.chunks.slice(-2)).toEqual([
       { type: 'data-usage', data: { tokens: 8 } },

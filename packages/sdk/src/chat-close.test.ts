@@ -73,6 +73,7 @@ describe('chat.close', () => {
   });
 
   it('closes a custom agent chat when run returns, after its open turn is completed', async () => {
+    let waitAfterClose: unknown;
     const agent = chat.customAgent({
       id: 'closing-custom',
       run: async (payload) => {
@@ -84,8 +85,7 @@ describe('chat.close', () => {
           if (isBye(current.message)) {
             chat.close();
             // A wait after the close takes no message: the loop is told to return.
-            const next = await chat.messages.wait();
-            expect(next).toEqual({ ok: false, reason: 'closed' });
+            waitAfterClose = await chat.messages.wait();
             return;
           }
           const next = await chat.messages.wait();
@@ -100,6 +100,7 @@ describe('chat.close', () => {
     session.send(user('u3', 'never answered'));
 
     expect(await agent.runSession(session, defaults)).toBe('closed');
+    expect(waitAfterClose).toEqual({ ok: false, reason: 'closed' });
     expect(session.turns.map((turn) => [turn.turn, turn.status])).toEqual([
       [0, 'complete'],
       [1, 'complete'],

@@ -1,4 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AgentSession } from './agent-session.ts';
+import { currentChatContext } from './chat-context.ts';
 
 /** Trigger.dev's limit on a close reason, in UTF-16 code units. */
 export const MAX_CLOSE_REASON_LENGTH = 256;
@@ -15,16 +16,23 @@ export type ChatCloseOptions = {
  */
 export type CloseRequest = { isRequested: boolean; reason: string | undefined };
 
-const storage = new AsyncLocalStorage<CloseRequest>();
-
 /** A fresh, unset close request for one run of a chat. */
 export function createCloseRequest(): CloseRequest {
   return { isRequested: false, reason: undefined };
 }
 
-/** Runs `fn` (and everything it awaits or schedules) with `request` as the run's close request. */
-export function runWithCloseRequest<T>(request: CloseRequest, fn: () => T): T {
-  return storage.run(request, fn);
+/**
+ * Applies a close `chat.close` asked for, unless the run lost the chat: the agent's loop calls it
+ * once the turn's output is written. Resolves whether the chat closed; the close is the run's
+ * last write (it fences the holder).
+ */
+export async function applyCloseRequest(
+  session: AgentSession,
+  request: CloseRequest,
+): Promise<boolean> {
+  if (!request.isRequested || session.cancelSignal.aborted) return false;
+  await session.closeChat(request.reason);
+  return true;
 }
 
 /**
@@ -35,12 +43,7 @@ export function runWithCloseRequest<T>(request: CloseRequest, fn: () => T): T {
  * as Trigger.dev's does in a plain task. A second call only replaces the reason.
  */
 export function close(options: ChatCloseOptions = {}): void {
-  const request = storage.getStore();
-  if (!request) {
-    throw new Error(
-      "chat.close was called outside an agent's run: call it from run() of chat.agent or chat.customAgent, or from a hook (or from code they await)",
-    );
-  }
+  const request = currentChatContext('chat.close').closeRequest;
   request.isRequested = true;
   request.reason = options.reason === undefined ? undefined : cutReason(options.reason);
 }

@@ -2,6 +2,7 @@ export {
   type AgentDefinition,
   type AgentRuntimeDefaults,
   isAgentDefinition,
+  type RunEndReason,
 } from './agent-definition.ts';
 export type {
   AgentSession,
@@ -45,7 +46,6 @@ export type {
   WaitForMessageResult as ChatMessagesWaitResult,
   WaitWithIdleTimeoutOptions,
 } from './custom-agent/chat-messages.ts';
-export type { ClientDataValidator, RunEndReason } from './custom-agent/chat-run.ts';
 export {
   type ChatSessionOptions,
   type ChatTurn,
@@ -67,7 +67,6 @@ export type { ChatTaskWirePayload } from './custom-agent/wire-payload.ts';
 export { type Logger, SILENT_LOGGER } from './logger.ts';
 export { RecoveryExhaustedError } from './run-turn.ts';
 export {
-  parseDurationInSeconds,
   setIdleTimeoutInSeconds,
   setTurnTimeout,
   setTurnTimeoutInSeconds,

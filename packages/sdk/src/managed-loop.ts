@@ -1,19 +1,12 @@
 import type { ToolSet } from 'ai';
-import type { AgentRuntimeDefaults } from './agent-definition.ts';
+import type { AgentRuntimeDefaults, RunEndReason } from './agent-definition.ts';
 import type { AgentSession } from './agent-session.ts';
-import {
-  type ChatAgentOptions,
-  DEFAULT_MAX_TURNS,
-  DEFAULT_TURN_TIMEOUT,
-} from './chat-agent-options.ts';
-import { createCloseRequest, runWithCloseRequest } from './chat-close.ts';
+import { type ChatAgentOptions, DEFAULT_MAX_TURNS } from './chat-agent-options.ts';
+import { applyCloseRequest, createCloseRequest } from './chat-close.ts';
+import { runWithChatContext } from './chat-context.ts';
 import { suspensionEvent } from './chat-suspension.ts';
 import { type LoopState, runTurn } from './run-turn.ts';
-import {
-  parseDurationInSeconds,
-  type RuntimeSettings,
-  runWithRuntimeSettings,
-} from './runtime-settings.ts';
+import { parseDurationInSeconds, type RuntimeSettings } from './runtime-settings.ts';
 import type { StandardSchema } from './standard-schema.ts';
 import { warnHydrateMessagesOnce } from './turn-input.ts';
 
@@ -38,11 +31,10 @@ export async function runManagedLoop<
   options: ChatAgentOptions<Schema, Tools>,
   session: AgentSession,
   defaults: AgentRuntimeDefaults,
-): Promise<'suspended' | 'handed-over' | 'cancelled' | 'closed'> {
+): Promise<RunEndReason> {
   if (options.hydrateMessages) warnHydrateMessagesOnce(session.logger);
   const settings: RuntimeSettings = {
     idleTimeoutInSeconds: options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds,
-    turnTimeoutInSeconds: parseDurationInSeconds(options.turnTimeout ?? DEFAULT_TURN_TIMEOUT),
   };
   const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
   const state: LoopState = {
@@ -78,15 +70,12 @@ export async function runManagedLoop<
       });
       if (!next.ok) return next.reason;
       await runTurn(options, session, state, next.message);
-      if (closeRequest.isRequested && !session.cancelSignal.aborted) {
-        // `chat.close` during the turn: applied once the turn completed, so that its output
-        // reached the client; the close is the run's last write.
-        await session.closeChat(closeRequest.reason);
-        return 'closed';
-      }
+      // `chat.close` during the turn: applied once the turn completed, so that its output
+      // reached the client.
+      if (await applyCloseRequest(session, closeRequest)) return 'closed';
     }
   };
-  return runWithRuntimeSettings(settings, () => runWithCloseRequest(closeRequest, loop));
+  return runWithChatContext({ settings, closeRequest }, loop);
 }
 
 /** Checks the options a worker would otherwise only trip over at the first turn. */

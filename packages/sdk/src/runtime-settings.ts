@@ -1,37 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentChatContext } from './chat-context.ts';
 
 /**
- * The settings of one run of an agent (`chat.agent` or `chat.customAgent`) that its code may change
- * while it runs
- * (`chat.setIdleTimeoutInSeconds`, `chat.setTurnTimeout`): Trigger.dev keeps them in the run's
- * metadata, Baton in the run's async context. They last for the run: a chat resumed on another
+ * The settings of one run of an agent (`chat.agent` or `chat.customAgent`) that its code may
+ * change while it runs (`chat.setIdleTimeoutInSeconds`): Trigger.dev keeps them in the run's
+ * metadata, Baton in the run's chat context. They last for the run: a chat resumed on another
  * worker starts from the agent's options again, as a Trigger.dev continuation does.
- *
- * A slot of its own rather than a field of `chat-context.ts`: that context binds a custom agent's
- * `ChatRun`, which the managed loop does not have.
  */
-export type RuntimeSettings = {
-  idleTimeoutInSeconds: number;
-  /** Kept for porting; no effect on Baton (docs/agents/hooks.md, "turnTimeout"). */
-  turnTimeoutInSeconds: number;
-};
-
-const storage = new AsyncLocalStorage<RuntimeSettings>();
-
-/** Runs `fn` (and everything it awaits or schedules) with `settings` as the run's settings. */
-export function runWithRuntimeSettings<T>(settings: RuntimeSettings, fn: () => T): T {
-  return storage.run(settings, fn);
-}
-
-function currentSettings(setter: string): RuntimeSettings {
-  const settings = storage.getStore();
-  if (!settings) {
-    throw new Error(
-      `${setter} was called outside an agent's run: call it from run() or a hook (or from code they await)`,
-    );
-  }
-  return settings;
-}
+export type RuntimeSettings = { idleTimeoutInSeconds: number };
 
 function assertSeconds(setter: string, seconds: number): void {
   if (!Number.isFinite(seconds) || seconds < 0) {
@@ -42,19 +17,22 @@ function assertSeconds(setter: string, seconds: number): void {
 /** The warm wait after the current turn before the chat suspends (`0`: suspend at once). */
 export function setIdleTimeoutInSeconds(seconds: number): void {
   assertSeconds('chat.setIdleTimeoutInSeconds', seconds);
-  currentSettings('chat.setIdleTimeoutInSeconds').idleTimeoutInSeconds = seconds;
+  currentChatContext('chat.setIdleTimeoutInSeconds').settings.idleTimeoutInSeconds = seconds;
 }
 
-/** Trigger.dev's suspended-wait bound, as a duration (`"2h"`); accepted, no effect on Baton. */
+/**
+ * Trigger.dev's suspended-wait bound, as a duration (`"2h"`): checked and accepted, with no effect
+ * on Baton, where a suspended chat holds no run to time out (docs/agents/hooks.md).
+ */
 export function setTurnTimeout(duration: string): void {
-  const seconds = parseDurationInSeconds(duration);
-  currentSettings('chat.setTurnTimeout').turnTimeoutInSeconds = seconds;
+  currentChatContext('chat.setTurnTimeout');
+  parseDurationInSeconds(duration);
 }
 
 /** `setTurnTimeout` in seconds. */
 export function setTurnTimeoutInSeconds(seconds: number): void {
+  currentChatContext('chat.setTurnTimeoutInSeconds');
   assertSeconds('chat.setTurnTimeoutInSeconds', seconds);
-  currentSettings('chat.setTurnTimeoutInSeconds').turnTimeoutInSeconds = seconds;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

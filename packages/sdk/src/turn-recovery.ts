@@ -88,22 +88,44 @@ export async function planRecovery(
   return decision?.action === 'give-up' ? { kind: 'give-up', needsReset: plan.needsReset } : plan;
 }
 
+/** What the chunks of a turn's dead attempts say about where it stopped. */
+export type DeadAttempt = {
+  /** The answer was whole (a `finish` chunk): only its checkpoint was missing. */
+  isFinished: boolean;
+  /** The `start` chunk: it carries the assistant message id a continuation keeps. */
+  start: UIMessageChunk | undefined;
+  /** Index of the last `finish-step`; -1 when no step finished. */
+  lastFinishedStep: number;
+  /** The chunks after the last finished step: the unfinished step. */
+  unfinished: UIMessageChunk[];
+  /** The unfinished step wrote something a client holds: a `reset-step` must drop it. */
+  needsReset: boolean;
+};
+
+/** Reads the dead attempts of a turn (both kinds of agent recover from this). */
+export function readDeadAttempt(chunks: readonly UIMessageChunk[]): DeadAttempt {
+  const lastFinishedStep = chunks.findLastIndex((chunk) => chunk.type === 'finish-step');
+  const unfinished = chunks.slice(lastFinishedStep + 1);
+  return {
+    isFinished: chunks.some((chunk) => chunk.type === 'finish'),
+    start: chunks.find((chunk) => chunk.type === 'start'),
+    lastFinishedStep,
+    unfinished,
+    needsReset: unfinished.some((chunk) => chunk.type !== 'start' && chunk.type !== 'reset-step'),
+  };
+}
+
 async function defaultPlan(
   recovery: TurnRecovery,
   options: RecoveryOptions | undefined,
   context: { continued: UIMessage | undefined; executableTools: ReadonlySet<string> },
 ): Promise<RecoveryPlan> {
   const { chunks } = recovery;
-  if (chunks.some((chunk) => chunk.type === 'finish')) return { kind: 'settle' };
-  const lastFinishedStep = chunks.findLastIndex((chunk) => chunk.type === 'finish-step');
-  const unfinished = chunks.slice(lastFinishedStep + 1);
-  const needsReset = unfinished.some(
-    (chunk) => chunk.type !== 'start' && chunk.type !== 'reset-step',
-  );
+  const { isFinished, start, lastFinishedStep, unfinished, needsReset } = readDeadAttempt(chunks);
+  if (isFinished) return { kind: 'settle' };
   if (recovery.attempt > (options?.maxAttempts ?? DEFAULT_RECOVERY_ATTEMPTS)) {
     return { kind: 'give-up', needsReset };
   }
-  const start = chunks.find((chunk) => chunk.type === 'start');
   const pendingToolCalls = resumableToolCalls(unfinished, context.executableTools);
   // Keep the unfinished step when only tool executions were missing from it.
   const kept = pendingToolCalls.length > 0 ? chunks : chunks.slice(0, lastFinishedStep + 1);

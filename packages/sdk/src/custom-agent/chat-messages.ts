@@ -1,5 +1,5 @@
-import { currentChatContext } from '../chat-context.ts';
-import type { RunEndReason } from './chat-run.ts';
+import type { RunEndReason } from '../agent-definition.ts';
+import { currentChatRun } from '../chat-context.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
 
 /** What a wait for the chat's next message resolves. */
@@ -36,7 +36,7 @@ export const chatMessages = {
   async waitWithIdleTimeout(
     options: WaitWithIdleTimeoutOptions = {},
   ): Promise<WaitForMessageResult> {
-    const { run } = currentChatContext('chat.messages.waitWithIdleTimeout');
+    const run = currentChatRun('chat.messages.waitWithIdleTimeout');
     const idleTimeoutMs =
       options.idleTimeoutInSeconds === undefined
         ? run.defaultIdleTimeoutMs
@@ -55,12 +55,12 @@ export const chatMessages = {
    * or waiting for one. Undefined when none waits.
    */
   async peek(): Promise<ChatTaskWirePayload | undefined> {
-    return currentChatContext('chat.messages.peek').run.peekMessage();
+    return currentChatRun('chat.messages.peek').peekMessage();
   },
 
   /** Whether a message waits to be answered (`peek` without the message). */
   async hasPending(): Promise<boolean> {
-    return (await currentChatContext('chat.messages.hasPending').run.peekMessage()) !== undefined;
+    return (await currentChatRun('chat.messages.hasPending').peekMessage()) !== undefined;
   },
 
   /**
@@ -68,7 +68,7 @@ export const chatMessages = {
    * and the message's turn opens, as `waitWithIdleTimeout` does. Undefined when none waits.
    */
   async next(): Promise<ChatTaskWirePayload | undefined> {
-    return currentChatContext('chat.messages.next').run.takeWaitingMessage();
+    return currentChatRun('chat.messages.next').takeWaitingMessage();
   },
 
   /**
@@ -76,12 +76,12 @@ export const chatMessages = {
    * (taken by a wait, by `next`, or re-entering `run`). Returns the unsubscribe function.
    */
   on(listener: (payload: ChatTaskWirePayload) => void): () => void {
-    return currentChatContext('chat.messages.on').run.onMessage(listener);
+    return currentChatRun('chat.messages.on').onMessage(listener);
   },
 
   /** `on` for the next message only; the returned function unsubscribes before it came. */
   once(listener: (payload: ChatTaskWirePayload) => void): () => void {
-    const unsubscribe = currentChatContext('chat.messages.once').run.onMessage((payload) => {
+    const unsubscribe = currentChatRun('chat.messages.once').onMessage((payload) => {
       unsubscribe();
       listener(payload);
     });

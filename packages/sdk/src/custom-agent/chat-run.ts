@@ -1,5 +1,6 @@
 import { type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
 import type { UIMessage, UIMessageChunk } from 'ai';
+import type { RunEndReason } from '../agent-definition.ts';
 import type { AgentSession, SessionMessage, TurnChannel } from '../agent-session.ts';
 import type { CloseRequest } from '../chat-close.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
@@ -7,14 +8,8 @@ import { commonPrefixLength } from '../common-prefix-length.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
 import { DEFAULT_ERROR_TEXT } from '../to-chunk-stream.ts';
 import { buildResponseMessage } from '../turn-output.ts';
-import { DEFAULT_RECOVERY_ATTEMPTS } from '../turn-recovery.ts';
+import { DEFAULT_RECOVERY_ATTEMPTS, readDeadAttempt } from '../turn-recovery.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
-
-/**
- * Why a run may take no more messages: the chat suspended, moved to another worker, is lost, or
- * is being closed (`chat.close`).
- */
-export type RunEndReason = 'suspended' | 'handed-over' | 'cancelled' | 'closed';
 
 /**
  * Checks a message's client data before it reaches the agent
@@ -42,7 +37,6 @@ type OpenTurn = {
   continuedMessageId: string | undefined;
   /** The dead attempt's unfinished step was reset: the new attempt's first `start-step` goes. */
   shouldDropStepStart: boolean;
-  hasError: boolean;
   /** The message was refused (invalid client data): the history stays as it was. */
   isRefused: boolean;
 };
@@ -111,10 +105,6 @@ export class ChatRun {
     return this.#turn?.channel.stopSignal;
   }
 
-  get hasOpenTurn(): boolean {
-    return this.#turn !== undefined;
-  }
-
   /** Set once a wait found no more messages for this run: the agent should return. */
   get endReason(): RunEndReason | undefined {
     return this.#endReason;
@@ -174,8 +164,7 @@ export class ChatRun {
     if (!(await this.peekMessage())) return undefined;
     await this.completeTurn();
     for (;;) {
-      if (!(await this.peekMessage())) return undefined;
-      // A message waits, so the wait resolves it at once.
+      // A message waits (peeked above, or after a settled turn below): the wait resolves at once.
       const next = await this.session.waitForMessage({ idleTimeoutMs: this.defaultIdleTimeoutMs });
       if (!next.ok) {
         this.#endReason = next.reason;
@@ -183,6 +172,8 @@ export class ChatRun {
       }
       const payload = await this.#openTurn(next.message);
       if (payload) return payload;
+      // The message's turn was settled without the agent: take the next one, if one waits.
+      if (!(await this.peekMessage())) return undefined;
     }
   }
 
@@ -202,7 +193,6 @@ export class ChatRun {
       turn.shouldDropStepStart = false;
       return;
     }
-    if (written.type === 'error') turn.hasError = true;
     turn.chunks.push(written);
     turn.channel.write(written);
   }
@@ -224,11 +214,13 @@ export class ChatRun {
     return turn ? buildResponseMessage(turn.chunks, undefined) : undefined;
   }
 
-  /** Ends the open turn with an `error` chunk (the agent threw); the chat goes on. */
+  /**
+   * The agent threw: logged always, and the open turn, if any, ends with an `error` chunk; the
+   * chat goes on.
+   */
   failTurn(error: unknown): void {
-    if (!this.#turn) return;
-    this.session.logger.warn({ err: error, turn: this.#turn.number }, 'turn failed');
-    this.write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
+    this.session.logger.warn({ err: error, turn: this.#turn?.number }, 'agent failed');
+    if (this.#turn) this.write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
   }
 
   /**
@@ -240,7 +232,8 @@ export class ChatRun {
     const turn = this.#turn;
     if (!turn) return;
     this.#turn = undefined;
-    const status: TurnStatus = turn.hasError
+    // As chat.agent's turns: any `error` chunk of the turn, a dead attempt's included.
+    const status: TurnStatus = turn.chunks.some((chunk) => chunk.type === 'error')
       ? 'error'
       : turn.channel.stopSignal.aborted
         ? 'stopped'
@@ -306,7 +299,6 @@ export class ChatRun {
       chunks: [...(recovery?.chunks ?? [])],
       continuedMessageId: undefined,
       shouldDropStepStart: false,
-      hasError: false,
       isRefused: false,
     };
     this.#turn = turn;
@@ -321,14 +313,17 @@ export class ChatRun {
       return undefined;
     }
     if (recovery) {
-      const plan = continueDeadAttempt(turn.chunks);
-      if (plan.isFinished) {
+      // A custom agent answers the message again, in the same assistant message: the dead
+      // attempt's unfinished step is dropped (`reset-step`), its finished steps stay (the client
+      // holds them).
+      const dead = readDeadAttempt(turn.chunks);
+      if (dead.isFinished) {
         // The answer was whole; only its checkpoint was missing.
         await this.completeTurn();
         return undefined;
       }
-      turn.continuedMessageId = plan.messageId;
-      if (plan.needsReset) {
+      turn.continuedMessageId = dead.start?.type === 'start' ? dead.start.messageId : undefined;
+      if (dead.needsReset) {
         this.write({ type: 'reset-step' });
         turn.shouldDropStepStart = true;
       }
@@ -374,27 +369,6 @@ export class ChatRun {
     }
     return this.#turn;
   }
-}
-
-/**
- * How a turn a dead run left goes on in a custom agent: the agent answers its message again, in
- * the same assistant message; the dead attempt's unfinished step is dropped (`reset-step`), its
- * finished steps stay (the client holds them).
- */
-function continueDeadAttempt(chunks: readonly UIMessageChunk[]): {
-  isFinished: boolean;
-  messageId: string | undefined;
-  needsReset: boolean;
-} {
-  const start = chunks.find((chunk) => chunk.type === 'start');
-  const lastFinishedStep = chunks.findLastIndex((chunk) => chunk.type === 'finish-step');
-  return {
-    isFinished: chunks.some((chunk) => chunk.type === 'finish'),
-    messageId: start?.type === 'start' ? start.messageId : undefined,
-    needsReset: chunks
-      .slice(lastFinishedStep + 1)
-      .some((chunk) => chunk.type !== 'start' && chunk.type !== 'reset-step'),
-  };
 }
 
 function describe(error: unknown): string {

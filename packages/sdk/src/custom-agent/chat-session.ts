@@ -1,6 +1,7 @@
 import { EMPTY_USAGE, type Usage } from '@baton/protocol';
 import type { LanguageModelUsage, ModelMessage, UIMessage } from 'ai';
-import { currentChatContext } from '../chat-context.ts';
+import { DEFAULT_MAX_TURNS } from '../chat-agent-options.ts';
+import { currentChatRun } from '../chat-context.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { settle } from '../settle.ts';
 import { addUsage, toUsage } from '../usage.ts';
@@ -51,8 +52,6 @@ export type ChatTurn = {
   prepareStep(): undefined;
 };
 
-const DEFAULT_MAX_TURNS = 100;
-
 /**
  * The managed loop of a custom agent (Trigger.dev's `chat.createSession`): an async iterator of
  * turns, each with the whole conversation, a fresh stop+cancel signal and helpers to finish it.
@@ -72,7 +71,7 @@ export async function* createSession(
   payload: ChatTaskWirePayload,
   options: ChatSessionOptions,
 ): AsyncGenerator<ChatTurn, void, undefined> {
-  const { run } = currentChatContext('chat.createSession');
+  const run = currentChatRun('chat.createSession');
   const conversation = new MessageAccumulator();
   const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
   let previousTurnUsage: Usage | undefined;

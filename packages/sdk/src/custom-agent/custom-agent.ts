@@ -1,13 +1,8 @@
 import { type AgentDefinition, markAgentDefinition } from '../agent-definition.ts';
 import type { ClientDataOf } from '../chat-agent-options.ts';
-import { DEFAULT_TURN_TIMEOUT } from '../chat-agent-options.ts';
-import { createCloseRequest, runWithCloseRequest } from '../chat-close.ts';
+import { applyCloseRequest, createCloseRequest } from '../chat-close.ts';
 import { runWithChatContext } from '../chat-context.ts';
-import {
-  parseDurationInSeconds,
-  type RuntimeSettings,
-  runWithRuntimeSettings,
-} from '../runtime-settings.ts';
+import type { RuntimeSettings } from '../runtime-settings.ts';
 import { type StandardSchema, validateWithSchema } from '../standard-schema.ts';
 import { ChatRun, type ClientDataValidator } from './chat-run.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
@@ -90,43 +85,40 @@ export function customAgent<Schema extends StandardSchema | undefined = undefine
     version: options.version,
     idleTimeoutInSeconds: options.idleTimeoutInSeconds,
     async runSession(session, defaults) {
+      // `chat.setIdleTimeoutInSeconds` changes the warm wait of the run's later waits.
       const settings: RuntimeSettings = {
         idleTimeoutInSeconds: options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds,
-        turnTimeoutInSeconds: parseDurationInSeconds(DEFAULT_TURN_TIMEOUT),
       };
-      // `chat.setIdleTimeoutInSeconds` changes the warm wait of the run's later waits.
       const closeRequest = createCloseRequest();
       const run = new ChatRun(session, {
         settings,
         closeRequest,
         ...(validateClientData ? { validateClientData } : {}),
       });
-      const body = () =>
-        runWithChatContext({ run }, async () => {
-          for (;;) {
-            const next = await run.nextMessage();
-            if (!next.ok) return next.reason;
-            try {
-              await options.run(next.payload as ChatTaskWirePayload<ClientDataOf<Schema>>, {
-                signal: session.cancelSignal,
-              });
-            } catch (error) {
-              if (session.cancelSignal.aborted) return 'cancelled';
-              run.failTurn(error);
-            }
-            if (run.isCloseRequested && !session.cancelSignal.aborted) {
-              // Trigger.dev applies `chat.close` when `run` returns: the open turn's output and
-              // checkpoint go first, then the close, the run's last write.
-              await run.completeTurn();
-              await session.closeChat(closeRequest.reason);
-              return 'closed';
-            }
-            if (run.endReason) return run.endReason;
-            // `run` returned with the chat still live: the next message re-enters it.
-            run.markContinuation();
+      return runWithChatContext({ settings, closeRequest, run }, async () => {
+        for (;;) {
+          const next = await run.nextMessage();
+          if (!next.ok) return next.reason;
+          try {
+            await options.run(next.payload as ChatTaskWirePayload<ClientDataOf<Schema>>, {
+              signal: session.cancelSignal,
+            });
+          } catch (error) {
+            if (session.cancelSignal.aborted) return 'cancelled';
+            run.failTurn(error);
           }
-        });
-      return runWithRuntimeSettings(settings, () => runWithCloseRequest(closeRequest, body));
+          if (closeRequest.isRequested && !session.cancelSignal.aborted) {
+            // Trigger.dev applies `chat.close` when `run` returns: the open turn's output and
+            // checkpoint go first, then the close, the run's last write.
+            await run.completeTurn();
+            await applyCloseRequest(session, closeRequest);
+            return 'closed';
+          }
+          if (run.endReason) return run.endReason;
+          // `run` returned with the chat still live: the next message re-enters it.
+          run.markContinuation();
+        }
+      });
     },
   });
 }

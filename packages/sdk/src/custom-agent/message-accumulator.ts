@@ -12,7 +12,7 @@ let generatedIds = 0;
  * The conversation of a hand-rolled loop (Trigger.dev's `chat.MessageAccumulator`): UI messages
  * for persistence and model messages for `streamText`.
  *
- * Created inside an agent's run it is bound to its chat (docs/agents/custom-agents.md): it starts
+ * Created inside a custom agent's run it is bound to its chat (docs/agents/custom-agents.md): it starts
  * from the chat's checkpoint, the chat checkpoints its history at each turn's end, and its first
  * `addIncoming` of a run merges what it is given into that history by message id, so a loop that
  * passes only the new message and a loop that seeds `[...stored, ...incoming]` from its own store
@@ -28,11 +28,11 @@ export class MessageAccumulator {
   readonly #isBound: boolean;
 
   constructor(_options: MessageAccumulatorOptions = {}) {
-    const context = findChatContext();
-    this.#isBound = context !== undefined;
-    if (context) {
-      this.uiMessages = [...context.run.messages];
-      context.run.bindTranscript(this);
+    const run = findChatContext()?.run;
+    this.#isBound = run !== undefined;
+    if (run) {
+      this.uiMessages = [...run.messages];
+      run.bindTranscript(this);
     }
   }
 

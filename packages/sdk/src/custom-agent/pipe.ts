@@ -1,5 +1,5 @@
 import type { FinishReason, UIMessage, UIMessageChunk } from 'ai';
-import { currentChatContext } from '../chat-context.ts';
+import { currentChatRun } from '../chat-context.ts';
 import { settle } from '../settle.ts';
 import { toChunkStream } from '../to-chunk-stream.ts';
 import { pipeChunks } from '../turn-output.ts';
@@ -40,7 +40,7 @@ export async function pipeAndCapture(
   source: PipeSource,
   options: PipeAndCaptureOptions = {},
 ): Promise<CapturedResponse> {
-  const { run } = currentChatContext('chat.pipeAndCapture');
+  const run = currentChatRun('chat.pipeAndCapture');
   let error: unknown;
   try {
     await pipeInto(run, source, options.originalMessages);
@@ -57,7 +57,7 @@ export async function pipeAndCapture(
 
 /** Pipes a response into the open turn, without capturing it (Trigger.dev's `chat.pipe`). */
 export async function pipe(source: PipeSource): Promise<void> {
-  const { run } = currentChatContext('chat.pipe');
+  const run = currentChatRun('chat.pipe');
   await pipeInto(run, source, undefined);
 }
 
@@ -67,7 +67,7 @@ export async function pipe(source: PipeSource): Promise<void> {
  * the output's own ids, so there is no separate cursor to hand back.
  */
 export async function writeTurnComplete(): Promise<{ lastEventId: undefined }> {
-  const { run } = currentChatContext('chat.writeTurnComplete');
+  const run = currentChatRun('chat.writeTurnComplete');
   await run.completeTurn();
   return { lastEventId: undefined };
 }

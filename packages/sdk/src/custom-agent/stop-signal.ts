@@ -1,4 +1,4 @@
-import { currentChatContext } from '../chat-context.ts';
+import { currentChatRun } from '../chat-context.ts';
 
 /** A stop signal wired to the chat's stop requests (`POST /api/chat/:id/stop`). */
 export type ChatStopSignal = {
@@ -15,7 +15,7 @@ export type ChatStopSignal = {
  * flight, reset for each turn. Pass it (with `run`'s own signal) to `streamText`.
  */
 export function createStopSignal(): ChatStopSignal {
-  const { run } = currentChatContext('chat.createStopSignal');
+  const run = currentChatRun('chat.createStopSignal');
   let controller = new AbortController();
   const unsubscribe = run.onStop((reason) => controller.abort(reason));
   // A stop that came before this signal was created applies to the turn in flight.

@@ -1,5 +1,6 @@
 import { EMPTY_USAGE, type TurnStatus, type Usage } from '@baton/protocol';
 import type { UIMessage, UIMessageChunk } from 'ai';
+import type { RunEndReason } from '../agent-definition.ts';
 import type {
   AgentSession,
   SessionMessage,
@@ -32,7 +33,7 @@ export type RecordedTurn = {
 export class MemorySession implements AgentSession {
   readonly logger: Logger;
   /** How each run ended, in order. */
-  readonly runEnds: Array<'suspended' | 'handed-over' | 'cancelled' | 'closed'> = [];
+  readonly runEnds: RunEndReason[] = [];
   readonly turns: RecordedTurn[] = [];
   /** Set once the chat was closed (`chat.close`): the reason, or null without one. */
   closedReason: string | null | undefined;
