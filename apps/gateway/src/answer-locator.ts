@@ -32,7 +32,7 @@ export async function locateAnswer(
 ): Promise<AnswerLocation> {
   const session = await store.getSession(chatId);
   if (!session) return { kind: 'checkpoint' };
-  if (compareStreamIds(session.inputCursor, input.inputId) >= 0) {
+  if (isHandled(session.inputCursor, input.inputId)) {
     // Handled: the output keeps the last completed turn from its `turn-start`, its first entry.
     const [first] = await store.readOutput(chatId, '0-0', 1);
     return first && isTurnStartOf(first, input.inputId)
@@ -51,14 +51,22 @@ export async function locateAnswer(
   return { kind: 'next', afterId: input.outputTailId };
 }
 
-/** Whether the chat handled the input `inputId` (or no longer exists), as of now. */
+/**
+ * Whether the chat handled the input `inputId` (or no longer exists), as of now: one field read,
+ * since a waiting response asks it every poll interval.
+ */
 export async function isInputHandled(
   store: RedisSessionStore,
   chatId: string,
   inputId: string,
 ): Promise<boolean> {
-  const session = await store.getSession(chatId);
-  return !session || compareStreamIds(session.inputCursor, inputId) >= 0;
+  const inputCursor = await store.inputCursorOf(chatId);
+  return inputCursor === undefined || isHandled(inputCursor, inputId);
+}
+
+/** Every input up to the cursor is answered. */
+function isHandled(inputCursor: string, inputId: string): boolean {
+  return compareStreamIds(inputCursor, inputId) >= 0;
 }
 
 /** Whether `entry` is the `turn-start` of the turn that answers the input `inputId`. */

@@ -23,9 +23,9 @@ export function createApp(dependencies: GatewayDependencies): Hono<GatewayEnv> {
     const id = c.get('requestId');
     if (!BatonError.isInstance(error) || error.code === 'INVARIANT') {
       logger.error({ err: error, requestId: id, path: c.req.path }, 'request failed');
-    } else if (error.code === 'REPLICATION_TIMEOUT') {
-      // The client retries, but an operator must see that the replicas lag or are gone.
-      logger.warn({ err: error, requestId: id, path: c.req.path }, 'write not replicated in time');
+    } else if (error.isRetryable) {
+      // The client retries, but an operator must see it (replicas that lag or are gone).
+      logger.warn({ err: error, requestId: id, path: c.req.path }, 'request failed; retryable');
     }
     return errorResponse(c, error, id);
   });

@@ -351,12 +351,13 @@ export class ChatBodyScanner {
         `the new message exceeds ${this.#maxKeptBytes} bytes`,
       );
     }
+    // A view is valid until the buffer changes: keep it before clearing.
     const message = this.#message.view();
+    this.#keep(message, 0, message.length);
     this.#message.clear();
     this.#isInMessages = false;
     this.#runTarget = TO_FIELDS;
     this.#runStart = index;
-    this.#keep(message, 0, message.length);
   }
 
   #switchTarget(target: number, index: number): void {
@@ -385,7 +386,7 @@ export class ChatBodyScanner {
   }
 
   #keep(source: Uint8Array, start: number, end: number): void {
-    if (this.#fields.length + this.#message.length + (end - start) > this.#maxKeptBytes) {
+    if (this.#fields.length + (end - start) > this.#maxKeptBytes) {
       throw new BatonError(
         ERROR_CODES.PAYLOAD_TOO_LARGE,
         `the new message and the other fields of the request exceed ${this.#maxKeptBytes} bytes`,

@@ -5,7 +5,5 @@ import type { ChatTokenClaims } from './chat-tokens.ts';
 export type GatewayEnv = {
   Variables: RequestIdVariables & {
     chatToken: ChatTokenClaims;
-    /** `POST /api/chat`: the body with only its last message (`read-chat-request.ts`). */
-    chatRequest: Record<string, unknown>;
   };
 };

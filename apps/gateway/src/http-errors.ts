@@ -21,11 +21,6 @@ const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   INVARIANT: 500,
 };
 
-/** What a client reads of a server-side failure that it can act on; others are opaque. */
-const SERVER_ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
-  REPLICATION_TIMEOUT: 'Temporarily unavailable: retry the same request',
-};
-
 export function invalidRequest(message: string): BatonError {
   return new BatonError(ERROR_CODES.INVALID_REQUEST, message);
 }
@@ -34,11 +29,11 @@ export function invalidRequest(message: string): BatonError {
 export function errorResponse(c: Context, error: unknown, requestId: string): Response {
   if (BatonError.isInstance(error)) {
     const status = STATUS_BY_CODE[error.code];
+    // A server-side failure the client can act on (retry the same request) says so; the others
+    // stay opaque.
     const message =
-      status >= 500
-        ? (SERVER_ERROR_TEXT[error.code] ?? 'Internal server error')
-        : error.safeMessage;
-    if (error.code === ERROR_CODES.REPLICATION_TIMEOUT) c.header('retry-after', '1');
+      status >= 500 && !error.isRetryable ? 'Internal server error' : error.safeMessage;
+    if (status >= 500 && error.isRetryable) c.header('retry-after', '1');
     return c.json({ error: { code: error.code, message }, requestId }, status);
   }
   if (error instanceof HTTPException) {

@@ -1,11 +1,9 @@
 import { BatonError, ERROR_CODES } from '@baton/protocol';
-import type { MiddlewareHandler } from 'hono';
 import { ChatBodyScanner } from './chat-body-scanner.ts';
-import type { GatewayEnv } from './gateway-env.ts';
 import { invalidRequest } from './http-errors.ts';
 
 /** The two bounds on a `POST /api/chat` body. */
-export type ChatRequestLimits = {
+type ChatRequestLimits = {
   /**
    * The new message together with the other top-level fields: everything but the history that the
    * stock transport echoes. Bounds the memory a request holds and what one append writes.
@@ -53,17 +51,6 @@ export async function readChatRequest(
     scanner.write(value);
   }
   return scanner.finish();
-}
-
-/**
- * The middleware form of {@link readChatRequest}, in place of a body limit: the route finds the
- * kept body in `c.get('chatRequest')`.
- */
-export function chatRequestReader(limits: ChatRequestLimits): MiddlewareHandler<GatewayEnv> {
-  return async function chatRequestReaderMiddleware(c, next) {
-    c.set('chatRequest', await readChatRequest(c.req.raw, limits));
-    await next();
-  };
 }
 
 function requestTooLarge(maxRequestBytes: number): BatonError {

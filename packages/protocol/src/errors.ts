@@ -82,7 +82,7 @@ export class ReplicationTimeoutError extends BatonError {
         `${input.requiredReplicas} required replicas within ${input.timeoutMs} ms`,
       {
         isRetryable: true,
-        safeMessage: 'The write was not confirmed by enough Redis replicas in time; retry it.',
+        safeMessage: 'Temporarily unavailable: retry the same request',
       },
     );
     this.name = 'ReplicationTimeoutError';

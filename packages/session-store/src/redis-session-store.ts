@@ -172,6 +172,13 @@ export class RedisSessionStore {
     };
   }
 
+  /** The consumed input cursor alone (one field, not the record); undefined without a session. */
+  async inputCursorOf(chatId: string): Promise<string | undefined> {
+    const keys = this.keys(chatId);
+    const [agentId, inputCursor] = await this.redis.hmget(keys.session, 'agentId', 'inputCursor');
+    return agentId ? (inputCursor ?? '0-0') : undefined;
+  }
+
   /**
    * Appends an input record. A message moves an idle session to `queued`; the caller then enqueues
    * a job for `runSeqToEnqueue`. Idempotent on `partId`.

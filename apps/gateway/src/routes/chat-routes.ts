@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   BatonError,
-  chatIdSchema,
   chatRequestBodySchema,
   clientDataOf,
   ERROR_CODES,
@@ -16,10 +15,11 @@ import { assertChatAccess, chatAuth } from '../chat-auth.ts';
 import type { GatewayDependencies } from '../dependencies.ts';
 import type { GatewayEnv } from '../gateway-env.ts';
 import { invalidRequest } from '../http-errors.ts';
-import { chatRequestReader } from '../read-chat-request.ts';
+import { readChatRequest } from '../read-chat-request.ts';
 import { requestPartId } from '../request-part-id.ts';
 import { StreamMetrics } from '../stream-metrics.ts';
 import { streamTurn } from '../turn-stream.ts';
+import { chatIdParameter, describeIssues } from './request-parsing.ts';
 
 const PART_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const STREAM_ID_PATTERN = /^\d+-\d+$/;
@@ -43,63 +43,59 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
     metrics: dependencies.metrics ?? new StreamMetrics(),
   };
 
-  app.post(
-    '/',
+  app.post('/', async (c) => {
     // Only the last message is kept and parsed: the history the stock transport echoes is not.
-    chatRequestReader({
+    const json = await readChatRequest(c.req.raw, {
       maxMessageBytes: config.maxMessageBytes,
       maxRequestBytes: config.maxRequestBytes,
-    }),
-    async (c) => {
-      const json = c.get('chatRequest');
-      const parsed = chatRequestBodySchema.safeParse(json);
-      if (!parsed.success) throw invalidRequest(describeIssues(parsed.error.issues));
-      const body = parsed.data;
-      assertChatAccess(c, body.id);
+    });
+    const parsed = chatRequestBodySchema.safeParse(json);
+    if (!parsed.success) throw invalidRequest(describeIssues(parsed.error.issues));
+    const body = parsed.data;
+    assertChatAccess(c, body.id);
 
-      const message = body.message ?? body.messages?.at(-1);
-      if (!message) throw invalidRequest('body needs a "message" or a non-empty "messages" array');
-      await assertValidMessage(message as UIMessage);
-      const partId =
-        partIdHeader(c.req.header('x-baton-part-id')) ??
-        (await requestPartId(store, body.id, {
-          trigger: body.trigger,
-          messageId: body.messageId,
-          message: message as UIMessage,
-        }));
-      const record: InputRecord = {
-        kind: 'message',
-        message,
+    const message = body.message ?? body.messages?.at(-1);
+    if (!message) throw invalidRequest('body needs a "message" or a non-empty "messages" array');
+    await assertValidMessage(message as UIMessage);
+    const partId =
+      partIdHeader(c.req.header('x-baton-part-id')) ??
+      (await requestPartId(store, body.id, {
         trigger: body.trigger,
-        ...(body.messageId ? { messageId: body.messageId } : {}),
-        ...withClientData(clientDataOf(json as Record<string, unknown>)),
-        receivedAt: Date.now(),
-      };
-      // The append also marks the chat in the custody index: a gateway that dies before its
-      // enqueue below leaves a trace that the reconciler repairs.
-      const appended = await store.appendInput(body.id, record, partId);
-      dependencies.faults.trip('gateway-after-append');
-      if (appended.runSeqToEnqueue > 0) {
-        await runQueue.enqueue(appended.agentId, {
-          chatId: body.id,
-          runSeq: appended.runSeqToEnqueue,
-        });
-      }
-      return streamTurn(c, {
-        ...streamOptions,
+        messageId: body.messageId,
+        message: message as UIMessage,
+      }));
+    const record: InputRecord = {
+      kind: 'message',
+      message,
+      trigger: body.trigger,
+      ...(body.messageId ? { messageId: body.messageId } : {}),
+      ...withClientData(clientDataOf(json)),
+      receivedAt: Date.now(),
+    };
+    // The append also marks the chat in the custody index: a gateway that dies before its
+    // enqueue below leaves a trace that the reconciler repairs.
+    const appended = await store.appendInput(body.id, record, partId);
+    dependencies.faults.trip('gateway-after-append');
+    if (appended.runSeqToEnqueue > 0) {
+      await runQueue.enqueue(appended.agentId, {
         chatId: body.id,
-        selector: {
-          kind: 'answer',
-          inputId: appended.inputId,
-          request: message as UIMessage,
-          // A retry's turn may be in flight, done, or trimmed away: find where its answer is.
-          location: appended.isDuplicate
-            ? await locateAnswer(store, body.id, appended)
-            : { kind: 'next', afterId: appended.outputTailId },
-        },
+        runSeq: appended.runSeqToEnqueue,
       });
-    },
-  );
+    }
+    return streamTurn(c, {
+      ...streamOptions,
+      chatId: body.id,
+      selector: {
+        kind: 'answer',
+        inputId: appended.inputId,
+        request: message as UIMessage,
+        // A retry's turn may be in flight, done, or trimmed away: find where its answer is.
+        location: appended.isDuplicate
+          ? await locateAnswer(store, body.id, appended)
+          : { kind: 'next', afterId: appended.outputTailId },
+      },
+    });
+  });
 
   app.get('/:id/stream', async (c) => {
     const chatId = chatIdParameter(c.req.param('id'));
@@ -154,27 +150,12 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
   return app;
 }
 
-function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) =>
-      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-    )
-    .join('; ');
-}
-
 async function assertValidMessage(message: UIMessage): Promise<void> {
   if (message.role === 'system') {
     throw invalidRequest('only user and assistant messages may be sent');
   }
   const result = await safeValidateUIMessages({ messages: [message] });
   if (!result.success) throw invalidRequest(`invalid message: ${result.error.message}`);
-}
-
-function chatIdParameter(value: string): string {
-  const parsed = chatIdSchema.safeParse(value);
-  if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'invalid chat id');
-  return parsed.data;
 }
 
 /** A client's `x-baton-part-id`, validated; undefined when it sent none. */

@@ -3,7 +3,6 @@ import {
   BatonError,
   type CreateSessionBody,
   type CreateSessionResponse,
-  chatIdSchema,
   closeSessionBodySchema,
   createSessionBodySchema,
   ERROR_CODES,
@@ -13,7 +12,7 @@ import { listLiveAgents } from '../agent-directory.ts';
 import { secretAuth } from '../chat-auth.ts';
 import type { GatewayDependencies } from '../dependencies.ts';
 import type { GatewayEnv } from '../gateway-env.ts';
-import { invalidRequest } from '../http-errors.ts';
+import { chatIdParameter, parseJsonBody } from './request-parsing.ts';
 
 /** Server-side routes, behind the secret key: sessions and the agent list. */
 export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> {
@@ -21,7 +20,7 @@ export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEn
   app.use('*', secretAuth(dependencies.tokens));
 
   app.post('/sessions', async (c) => {
-    const body = await parseCreateSessionBody(c.req.raw);
+    const body = await parseJsonBody(c.req.raw, createSessionBodySchema);
     const created = await ensureSession(dependencies, body);
     return c.json(created, created.isNew ? 201 : 200);
   });
@@ -33,11 +32,12 @@ export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEn
    * ends, and its keys expire after `BATON_CLOSED_RETENTION_SECONDS`. Idempotent.
    */
   app.post('/sessions/:id/close', async (c) => {
-    const chatId = chatIdSchema.safeParse(c.req.param('id'));
-    if (!chatId.success) throw invalidRequest(chatId.error.issues[0]?.message ?? 'invalid chat id');
-    const reason = await parseCloseBody(c.req.raw);
-    const isNew = await dependencies.store.close(chatId.data, reason);
-    return c.json({ chatId: chatId.data, status: 'closed', wasOpen: isNew });
+    const chatId = chatIdParameter(c.req.param('id'));
+    const { reason } = await parseJsonBody(c.req.raw, closeSessionBodySchema, {
+      isEmptyAllowed: true,
+    });
+    const isNew = await dependencies.store.close(chatId, reason);
+    return c.json({ chatId, status: 'closed', wasOpen: isNew });
   });
 
   return app;
@@ -50,44 +50,11 @@ export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEn
 export function playgroundRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   app.post('/sessions', async (c) => {
-    const body = await parseCreateSessionBody(c.req.raw);
+    const body = await parseJsonBody(c.req.raw, createSessionBodySchema);
     const created = await ensureSession(dependencies, { agent: body.agent });
     return c.json(created, created.isNew ? 201 : 200);
   });
   return app;
-}
-
-/** The optional `{ reason }` of a close; an empty body is no reason. */
-async function parseCloseBody(request: Request): Promise<string | undefined> {
-  const text = await request.text();
-  if (text.trim() === '') return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw invalidRequest('request body is not valid JSON');
-  }
-  const parsed = closeSessionBodySchema.safeParse(json);
-  if (!parsed.success) {
-    throw invalidRequest(parsed.error.issues.map((issue) => issue.message).join('; '));
-  }
-  return parsed.data.reason;
-}
-
-async function parseCreateSessionBody(request: Request): Promise<CreateSessionBody> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await request.text());
-  } catch {
-    throw invalidRequest('request body is not valid JSON');
-  }
-  const parsed = createSessionBodySchema.safeParse(json);
-  if (!parsed.success) {
-    throw invalidRequest(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
-    );
-  }
-  return parsed.data;
 }
 
 /** Creates the session unless it exists (idempotent per chat id) and mints a fresh chat token. */
