@@ -14,6 +14,7 @@ import type {
 import type { RedisSessionStore, WakeSubscriber, WriteFence } from '@baton/session-store';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import type { WorkerFaultPoint } from './config.ts';
+import { letGo } from './let-go.ts';
 import { OutputBatcher } from './output-batcher.ts';
 
 export type RedisChatSessionOptions = {
@@ -330,15 +331,19 @@ export class RedisChatSession implements AgentSession {
 
   /** Suspends the chat when nothing waits to be answered, else gives it to a new run. */
   async #handOver(): Promise<'suspended' | 'handed-over'> {
-    const { store } = this.#options;
-    if (this.#queue.length === 0) {
-      const outcome = await store.suspend(this.chatId, this.epoch, this.#readCursor);
-      if (outcome === 'suspended') return 'suspended';
-    }
-    const runSeq = await store.release(this.chatId, this.epoch, this.#handledCursor);
-    await this.#options.enqueueRun(runSeq);
-    this.logger.info({ runSeq }, 'chat handed over');
-    return 'handed-over';
+    const outcome = await letGo(
+      this.#options.store,
+      {
+        chatId: this.chatId,
+        epoch: this.epoch,
+        // Messages read but not answered wait: no suspend, they go with the chat.
+        ...(this.#queue.length === 0 ? { readCursor: this.#readCursor } : {}),
+        handledCursor: this.#handledCursor,
+      },
+      this.#options.enqueueRun,
+    );
+    if (outcome === 'handed-over') this.logger.info({}, 'chat handed over');
+    return outcome;
   }
 
   #schedulePump(): void {

@@ -17,6 +17,7 @@ import type { UIMessage } from 'ai';
 import { abandonPendingTurn } from './abandon-turn.ts';
 import type { WorkerFaultPoint } from './config.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
+import { letGo } from './let-go.ts';
 import { RedisChatSession } from './redis-chat-session.ts';
 import { untilAborted } from './until-aborted.ts';
 
@@ -211,12 +212,11 @@ async function handBack(
     // With nothing left to answer the chat is suspended, not retried: a run that fails whatever
     // its input would otherwise spin.
     const cursor = run.session?.handledCursor ?? (await store.getSession(run.chatId))?.inputCursor;
-    if (cursor && (await store.suspend(run.chatId, run.epoch, cursor)) === 'suspended') {
-      return 'suspended';
-    }
-    const nextRunSeq = await store.release(run.chatId, run.epoch, cursor);
-    await dependencies.enqueueRun(agentId, { chatId: run.chatId, runSeq: nextRunSeq }, delayMs);
-    return 'handed-over';
+    return await letGo(
+      store,
+      { chatId: run.chatId, epoch: run.epoch, readCursor: cursor, handledCursor: cursor },
+      (runSeq) => dependencies.enqueueRun(agentId, { chatId: run.chatId, runSeq }, delayMs),
+    );
   } catch (handBackError) {
     // Nothing more this run can do: the lease runs out and the reconciler requeues the chat.
     logger.error({ err: handBackError }, 'hand-back failed; the reconciler takes the chat over');
