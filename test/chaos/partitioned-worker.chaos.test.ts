@@ -23,8 +23,11 @@ import type { Tick } from './fixtures/ticking-agent.ts';
 
 const TICKING_AGENT = new URL('./fixtures/ticking-agent.ts', import.meta.url).pathname;
 const LEASE_MS = 2_000;
-/** Lateness allowed past the lease deadline: timers, the abort reaching the tool, a loaded CI. */
-const TOLERANCE_MS = 250;
+/**
+ * Lateness allowed past the lease deadline: timers, the abort reaching the tool, a worker sharing
+ * two cores with the rest of the suite. Before the fix the cut-off worker went on 2.6 s past it.
+ */
+const TOLERANCE_MS = 1_000;
 const WEATHER = 'What is the weather in Oslo?';
 
 let stack: BatonStack;

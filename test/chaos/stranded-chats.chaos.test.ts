@@ -3,6 +3,7 @@ import { RedisSessionStore } from '@baton/session-store';
 import { type BatonStack, startBatonStack, textOf, waitUntil } from '@baton/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPendingRuns } from './run-jobs.ts';
 
 // Issue 9, finding 1: a chat whose status says the pool has it (`queued` or `running`) while no
 // live lease and no job back it must be taken over within seconds, whatever path left it there.
@@ -131,7 +132,11 @@ describe('a turn whose runs all fail before the agent can end it', () => {
       description: 'the chat is suspended',
       timeoutMs: 15_000,
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // And no run is left to retry it: nothing active, waiting or delayed on the agent's queue.
+    await waitUntil(async () => !(await hasPendingRuns(redis, 'failing')), {
+      description: 'no run of the chat is left',
+      timeoutMs: 10_000,
+    });
     expect(poisoned.output().match(/"msg":"run ended early/g)).toHaveLength(4);
     expect(await redis.hget(keys.session, 'status')).toBe('suspended');
   });

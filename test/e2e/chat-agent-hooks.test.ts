@@ -127,7 +127,7 @@ describe('chat.agent hooks through the stack', () => {
     const chat = stack.openChat(session);
     await chat.sendMessage(
       { text: 'one' },
-      { body: { plan: 'pro', idleTimeoutInSeconds: 0, suspendDelayMs: 1500 } },
+      { body: { plan: 'pro', idleTimeoutInSeconds: 0, holdSuspendForMessage: true } },
     );
     await waitUntil(async () => sequence(await hookLog(chatId)).includes('onChatSuspend 0'), {
       description: 'onChatSuspend starts',

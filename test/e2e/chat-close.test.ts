@@ -1,9 +1,8 @@
-import { runQueueName } from '@baton/protocol';
-import { chatKeys, globalKeys } from '@baton/redis';
+import { chatKeys } from '@baton/redis';
 import { type BatonStack, DEMO_AGENTS, startBatonStack, textOf, waitUntil } from '@baton/testing';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPendingRuns, runJobCounts } from '../chaos/run-jobs.ts';
 
 // `chat.close` through real processes: the closing turn's answer reaches the stock client, the
 // chat refuses the next message with 409 `SESSION_CLOSED`, and the worker let go of it (no lease,
@@ -62,22 +61,11 @@ describe('chat.close', () => {
       { description: 'the worker logged the close', timeoutMs: 5_000 },
     );
     expect(await redis.exists(keys.lease)).toBe(0);
-    const queue = new Queue(runQueueName('closing'), {
-      connection: redis,
-      prefix: globalKeys().queuePrefix,
+    await waitUntil(async () => !(await hasPendingRuns(redis, 'closing')), {
+      description: 'the run completed and nothing requeued the chat',
+      timeoutMs: 5_000,
     });
-    try {
-      await waitUntil(
-        async () => {
-          const counts = await queue.getJobCounts('active', 'wait', 'delayed');
-          return Object.values(counts).every((count) => count === 0);
-        },
-        { description: 'the run completed and nothing requeued the chat', timeoutMs: 5_000 },
-      );
-      expect(await queue.getJobCounts('completed')).toEqual({ completed: 1 });
-    } finally {
-      await queue.close();
-    }
+    expect(await runJobCounts(redis, 'closing', ['completed'])).toEqual({ completed: 1 });
     const history = await stack.fetchMessages(session);
     expect(history.map((message) => message.role)).toEqual([
       'user',
