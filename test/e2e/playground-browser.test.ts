@@ -19,6 +19,9 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const SCREENSHOT_PATH = '/tmp/playground.png';
+const APPROVAL_SCREENSHOT_PATH = '/tmp/playground-approval.png';
+const APPROVED_SCREENSHOT_PATH = '/tmp/playground-approved.png';
+const APPROVAL_REASON = 'Booking a table needs your approval.';
 const STEP_TIMEOUT_MS = 15_000;
 
 // The playground in a real browser against the whole system as `pnpm start` runs it: the stock
@@ -82,6 +85,89 @@ describe('the web playground', () => {
     await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
     expect(pageErrors).toEqual([]);
   });
+
+  // The demo agent's `bookTable` waits for the user's approval (`toolApproval`): the page shows the
+  // request with Approve and Deny, and `useChat` sends the answer back by itself.
+  describe('a tool approval', () => {
+    it('runs the tool once approved, and the agent answers with its result', async () => {
+      const { page, pageErrors } = await openPage();
+
+      await send(page, 'Book a table for 4 at Chez Marie at 8pm');
+      const booking = await approvalRequest(page);
+      expect(await booking.textContent()).toContain(
+        '{"restaurant":"Chez Marie","guests":4,"time":"8pm"}',
+      );
+      await page.screenshot({ path: APPROVAL_SCREENSHOT_PATH, fullPage: true });
+
+      await page.getByRole('button', { name: 'Approve' }).click({ timeout: STEP_TIMEOUT_MS });
+      const answer = assistantMessage(page, 'Your table for 4 at Chez Marie at 8pm is booked');
+      await answer.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await waitUntilReady(page);
+
+      const confirmation = /confirmation (BT-[0-9A-Z]{6})\./.exec(
+        (await answer.textContent()) ?? '',
+      )?.[1];
+      expect(confirmation).toBeDefined();
+      expect(await booking.locator('.tool-state').textContent()).toBe('output-available');
+      expect(await booking.locator('.tool-result').textContent()).toContain(
+        `"status":"confirmed","confirmation":"${confirmation}"`,
+      );
+      expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+      await page.screenshot({ path: APPROVED_SCREENSHOT_PATH, fullPage: true });
+      // The continuation extends the assistant message that asked: one request, one answer.
+      expect(await page.getByTestId('message-assistant').count()).toBe(1);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('does not run a denied tool, and the agent acknowledges the denial', async () => {
+      const { page, pageErrors } = await openPage();
+
+      await send(page, 'book a table');
+      const booking = await approvalRequest(page);
+      await page.getByRole('button', { name: 'Deny' }).click({ timeout: STEP_TIMEOUT_MS });
+      await assistantMessage(page, 'You denied the booking, so no table was booked.').waitFor({
+        timeout: STEP_TIMEOUT_MS,
+      });
+      await waitUntilReady(page);
+
+      expect(await booking.locator('.tool-state').textContent()).toBe('output-denied');
+      expect(await booking.locator('.tool-result').allInnerTexts()).toEqual(['denied']);
+      expect(await page.getByTestId('message-assistant').allInnerTexts()).toEqual([
+        expect.not.stringContaining('confirmation'),
+      ]);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('shows a pending request again after a reload, and approving it still works', async () => {
+      const { page, pageErrors } = await openPage();
+
+      await send(page, 'Book a table for 2 at Luigi at 7pm');
+      await approvalRequest(page);
+      await page.reload();
+      const booking = await approvalRequest(page);
+      expect(await booking.textContent()).toContain(
+        '{"restaurant":"Luigi","guests":2,"time":"7pm"}',
+      );
+
+      await page.getByRole('button', { name: 'Approve' }).click({ timeout: STEP_TIMEOUT_MS });
+      await assistantMessage(page, 'Your table for 2 at Luigi at 7pm is booked').waitFor({
+        timeout: STEP_TIMEOUT_MS,
+      });
+      await waitUntilReady(page);
+      expect(await booking.locator('.tool-state').textContent()).toBe('output-available');
+      expect(await page.getByTestId('message-assistant').count()).toBe(1);
+      expect(pageErrors).toEqual([]);
+    });
+  });
+
+  /** A new page on a new chat (each page has its own `sessionStorage`), recording page errors. */
+  async function openPage(): Promise<{ page: Page; pageErrors: string[] }> {
+    const page = await browser!.newPage({ viewport: { width: 1000, height: 700 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(launcher!.url);
+    return { page, pageErrors };
+  }
 });
 
 async function send(page: Page, text: string): Promise<void> {
@@ -91,6 +177,21 @@ async function send(page: Page, text: string): Promise<void> {
 
 function assistantMessage(page: Page, text: string) {
   return page.getByTestId('message-assistant').filter({ hasText: text });
+}
+
+/**
+ * The `bookTable` call waiting for an answer, once its turn has ended: the request's reason and
+ * both buttons are shown, and the tool has not run.
+ */
+async function approvalRequest(page: Page) {
+  const booking = page.getByTestId('tool-bookTable');
+  await booking.getByRole('button', { name: 'Approve' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await waitUntilReady(page);
+  expect(await booking.locator('.tool-state').textContent()).toBe('approval-requested');
+  expect(await booking.textContent()).toContain(APPROVAL_REASON);
+  expect(await booking.getByRole('button', { name: 'Deny' }).isEnabled()).toBe(true);
+  expect(await booking.locator('.tool-result').count()).toBe(0);
+  return booking;
 }
 
 /** The turn's stream has closed: `useChat` is ready for the next message. */

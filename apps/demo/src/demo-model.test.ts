@@ -8,8 +8,10 @@ import {
   type ToolSet,
 } from 'ai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { TableBooking } from './book-table-tool.ts';
 import { createDemoModel } from './demo-model.ts';
-import { demoTools, type WeatherReport } from './weather-tool.ts';
+import { demoToolApproval, demoTools } from './demo-tools.ts';
+import type { WeatherReport } from './weather-tool.ts';
 
 const HELLO_REPLY = 'Turn 1: you said "hello". I have seen 1 user messages.';
 
@@ -214,6 +216,111 @@ describe('createDemoModel', () => {
       expect(await result.text).toBe(
         'Turn 1: you said "weather in Oslo?". The weather in Oslo is snowy, -3 °C. I have seen 1 user messages.',
       );
+    });
+  });
+
+  describe('booking', () => {
+    const BOOK = 'Book a table for 4 at Chez Marie at 8pm';
+
+    /** Turn 1 of a booking: the model asks for `bookTable`, which waits for the user's approval. */
+    async function askToBook(message: string) {
+      const result = streamText({
+        model: createDemoModel({ delayMs: 0 }),
+        messages: [{ role: 'user', content: message }],
+        tools: demoTools,
+        toolApproval: demoToolApproval,
+        stopWhen: isStepCount(5),
+      });
+      const parts = await collect(result.stream);
+      const { messages } = await result.response;
+      return { parts, messages, finishReason: await result.finishReason };
+    }
+
+    /** Turn 2: the same history, answered with the user's approval response. */
+    async function answerApproval(message: string, approved: boolean, reason?: string) {
+      const asked = await askToBook(message);
+      const request = asked.parts.find((part) => part.type === 'tool-approval-request');
+      if (request === undefined) throw new Error('no approval request');
+      const result = streamText({
+        model: createDemoModel({ delayMs: 0 }),
+        messages: [
+          { role: 'user', content: message },
+          ...asked.messages,
+          {
+            role: 'tool',
+            content: [
+              {
+                type: 'tool-approval-response',
+                approvalId: request.approvalId,
+                approved,
+                ...(reason === undefined ? {} : { reason }),
+              },
+            ],
+          },
+        ],
+        tools: demoTools,
+        toolApproval: demoToolApproval,
+        stopWhen: isStepCount(5),
+      });
+      return { parts: await collect(result.stream), text: await result.text };
+    }
+
+    it('asks to call bookTable with what the message says, and waits for the approval', async () => {
+      const { parts, finishReason } = await askToBook(BOOK);
+
+      const toolCall = parts.find((part) => part.type === 'tool-call');
+      const request = parts.find((part) => part.type === 'tool-approval-request');
+      expect(toolCall).toMatchObject({
+        toolName: 'bookTable',
+        input: { restaurant: 'Chez Marie', guests: 4, time: '8pm' },
+      });
+      expect(request?.toolCall.toolCallId).toBe(toolCall?.toolCallId);
+      expect(parts.some((part) => part.type === 'tool-result')).toBe(false);
+      expect(textOf(parts)).toBe('');
+      expect(finishReason).toBe('tool-calls');
+    });
+
+    it('books a default table when the message gives no details', async () => {
+      const { parts } = await askToBook('please book a table');
+
+      expect(parts.find((part) => part.type === 'tool-call')?.input).toEqual({
+        restaurant: 'Baton Bistro',
+        guests: 2,
+        time: '19:30',
+      });
+    });
+
+    it('runs bookTable once approved and answers with its confirmation', async () => {
+      const { parts, text } = await answerApproval(BOOK, true);
+
+      const toolResult = parts.find((part) => part.type === 'tool-result');
+      const booking = toolResult?.output as TableBooking;
+      expect(booking).toMatchObject({
+        restaurant: 'Chez Marie',
+        guests: 4,
+        time: '8pm',
+        status: 'confirmed',
+      });
+      expect(booking.confirmation).toMatch(/^BT-[0-9A-Z]{6}$/);
+      expect(text).toBe(
+        `Turn 1: you said "${BOOK}". Your table for 4 at Chez Marie at 8pm is booked, confirmation ${booking.confirmation}. I have seen 1 user messages.`,
+      );
+    });
+
+    it('does not run bookTable when denied, and says so with the reason', async () => {
+      const { parts, text } = await answerApproval(BOOK, false, 'too late');
+
+      expect(parts.some((part) => part.type === 'tool-result')).toBe(false);
+      expect(parts.find((part) => part.type === 'tool-output-denied')?.toolName).toBe('bookTable');
+      expect(text).toBe(
+        `Turn 1: you said "${BOOK}". You denied the booking (too late), so no table was booked. I have seen 1 user messages.`,
+      );
+    });
+
+    it('says a denial without a reason plainly', async () => {
+      const { text } = await answerApproval('book a table', false);
+
+      expect(text).toContain('You denied the booking, so no table was booked.');
     });
   });
 

@@ -9,6 +9,7 @@ import type {
   LanguageModelV4ToolResultPart,
   LanguageModelV4Usage,
 } from '@ai-sdk/provider';
+import { describeToolResult, scriptedToolCall } from './scripted-tool-calls.ts';
 
 /** Options of {@link createDemoModel}. */
 export type DemoModelOptions = {
@@ -20,8 +21,6 @@ export type DemoModelOptions = {
 };
 
 const DEFAULT_DELAY_MS = 20;
-const WEATHER_TOOL_NAME = 'getWeather';
-const DEFAULT_CITY = 'Paris';
 
 type Reply =
   | { type: 'text'; text: string }
@@ -43,8 +42,8 @@ type ScheduledPart = { part: LanguageModelV4StreamPart; isDelayed: boolean };
  * recovery) can be exercised without an API key.
  *
  * It echoes the last user message with the turn number (`providerOptions.demo.turn`, else the
- * number of user messages), and calls `getWeather` once when asked about the weather and the tool
- * is offered.
+ * number of user messages), and calls a demo tool once when the message asks for it and the tool
+ * is offered: `getWeather` for "weather", `bookTable` for "book" (see `scripted-tool-calls.ts`).
  *
  * @example
  * ```ts
@@ -154,38 +153,32 @@ function answer(options: LanguageModelV4CallOptions): Answer {
   const lastMessage = prompt.at(-1);
   const inputTokens = countWords(prompt.map(textOf).join(' '));
 
-  const isWeatherToolOffered =
-    options.toolChoice?.type !== 'none' &&
-    (options.tools ?? []).some(
-      (tool) => tool.type === 'function' && tool.name === WEATHER_TOOL_NAME,
-    );
-  if (/weather/i.test(message) && isWeatherToolOffered && lastMessage?.role !== 'tool') {
+  // After a tool result the model answers in text, so a tool is called at most once per message.
+  const toolCall =
+    lastMessage?.role === 'tool' ? undefined : scriptedToolCall(message, offeredToolNames(options));
+  if (toolCall) {
     const priorToolCallCount = prompt
       .flatMap((entry) => (entry.role === 'assistant' ? entry.content : []))
       .filter((part) => part.type === 'tool-call').length;
     // Deterministic and unique within the chat: recovery uses the id as the idempotency key.
     const toolCallId = `demo-call-${userMessageCount}-${priorToolCallCount + 1}`;
-    const input = `{"city": ${JSON.stringify(cityOf(message))}}`;
     return {
-      reply: { type: 'tool-call', toolCallId, toolName: WEATHER_TOOL_NAME, input },
+      reply: { type: 'tool-call', toolCallId, ...toolCall },
       finishReason: { unified: 'tool-calls', raw: undefined },
-      usage: createUsage(inputTokens, countWords(input)),
+      usage: createUsage(inputTokens, countWords(toolCall.input)),
     };
   }
 
-  const weatherResult =
+  const toolResult =
     lastMessage?.role === 'tool'
       ? lastMessage.content
-          .filter(
-            (part): part is LanguageModelV4ToolResultPart =>
-              part.type === 'tool-result' && part.toolName === WEATHER_TOOL_NAME,
-          )
+          .filter((part): part is LanguageModelV4ToolResultPart => part.type === 'tool-result')
           .at(-1)
       : undefined;
-  const weatherSentence = weatherResult
-    ? ` ${describeWeather(weatherResult.output, cityOf(message))}`
-    : '';
-  const text = `Turn ${turn}: you said "${message}".${weatherSentence} I have seen ${userMessageCount} user messages.`;
+  const toolSentence = toolResult
+    ? describeToolResult(toolResult.toolName, toolResult.output, message)
+    : undefined;
+  const text = `Turn ${turn}: you said "${message}".${toolSentence ? ` ${toolSentence}` : ''} I have seen ${userMessageCount} user messages.`;
   return {
     reply: { type: 'text', text },
     finishReason: { unified: 'stop', raw: undefined },
@@ -193,46 +186,12 @@ function answer(options: LanguageModelV4CallOptions): Answer {
   };
 }
 
-/** The city of "in Berlin": the capitalized word after " in ", so "in the morning" is skipped. */
-function cityOf(message: string): string {
-  return /\bin\s+(\p{Lu}[\p{L}\p{M}'-]*)/u.exec(message)?.[1] ?? DEFAULT_CITY;
-}
-
-function describeWeather(output: LanguageModelV4ToolResultOutput, fallbackCity: string): string {
-  const value =
-    output.type === 'json' ? output.value : output.type === 'text' ? parseJson(output.value) : null;
-  if (isWeatherReport(value)) {
-    const city = typeof value.city === 'string' ? value.city : fallbackCity;
-    return `The weather in ${city} is ${value.condition}, ${value.temperatureC} °C.`;
-  }
-  const summary =
-    output.type === 'text'
-      ? output.value
-      : output.type === 'json'
-        ? JSON.stringify(output.value)
-        : 'unknown';
-  return `The weather in ${fallbackCity} is ${summary}.`;
-}
-
-function isWeatherReport(
-  value: unknown,
-): value is { city?: unknown; temperatureC: number; condition: string } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'temperatureC' in value &&
-    typeof value.temperatureC === 'number' &&
-    'condition' in value &&
-    typeof value.condition === 'string'
+/** The function tools of this call; none when `toolChoice` is `none`. */
+function offeredToolNames(options: LanguageModelV4CallOptions): Set<string> {
+  if (options.toolChoice?.type === 'none') return new Set();
+  return new Set(
+    (options.tools ?? []).filter((tool) => tool.type === 'function').map((tool) => tool.name),
   );
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /** The text of a message as the model "reads" it: what its input tokens are counted from. */

@@ -1,5 +1,6 @@
 import { useChat } from '@ai-sdk/react';
 import { createBatonTransport, stopGeneration } from '@baton/client';
+import { lastAssistantMessageIsCompleteWithApprovalResponses } from 'ai';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { PlaygroundSession } from './load-playground.ts';
 import { MessageView } from './message-view.tsx';
@@ -15,12 +16,14 @@ export function ChatView({
   const { chatId, token } = session;
   const [transport] = useState(() => createBatonTransport({ token }));
   // `resume` asks `GET /api/chat/:id/stream` on mount: a reload in the middle of a turn re-attaches
-  // to it (the gateway replays the turn from its `start` chunk, or answers 204).
-  const { messages, sendMessage, stop, status, error } = useChat({
+  // to it (the gateway replays the turn from its `start` chunk, or answers 204). Once every
+  // approval of the last step is answered, the assistant message goes back and the agent continues.
+  const { messages, sendMessage, stop, status, error, addToolApprovalResponse } = useChat({
     id: chatId,
     messages: session.messages,
     transport,
     resume: true,
+    sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
   });
   const [input, setInput] = useState('');
   const [isStopping, setIsStopping] = useState(false);
@@ -77,7 +80,14 @@ export function ChatView({
         {messages.length === 0 ? (
           <li className="empty">Say hello to the demo agent.</li>
         ) : (
-          messages.map((message) => <MessageView key={message.id} message={message} />)
+          messages.map((message) => (
+            <MessageView
+              key={message.id}
+              message={message}
+              // Answered between turns: `useChat` auto-sends only when no stream is open.
+              onApprovalResponse={isBusy ? undefined : addToolApprovalResponse}
+            />
+          ))
         )}
       </ol>
       <div ref={endRef} />
@@ -99,7 +109,7 @@ export function ChatView({
         <form className="composer" onSubmit={send}>
           <input
             aria-label="Message"
-            placeholder="Ask about the weather in Paris…"
+            placeholder="Ask about the weather in Paris, or book a table…"
             value={input}
             onChange={(event) => setInput(event.target.value)}
             autoComplete="off"

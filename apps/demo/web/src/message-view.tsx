@@ -1,4 +1,5 @@
 import {
+  type ChatAddToolApproveResponseFunction,
   type DynamicToolUIPart,
   getToolName,
   isToolUIPart,
@@ -6,8 +7,17 @@ import {
   type UIMessage,
 } from 'ai';
 
+/** `useChat`'s `addToolApprovalResponse`, or undefined while a turn streams. */
+type ApprovalResponder = ChatAddToolApproveResponseFunction | undefined;
+
 /** One message: a role label and its text, reasoning and tool parts. */
-export function MessageView({ message }: { message: UIMessage }) {
+export function MessageView({
+  message,
+  onApprovalResponse,
+}: {
+  message: UIMessage;
+  onApprovalResponse: ApprovalResponder;
+}) {
   return (
     <li className={`message message-${message.role}`} data-testid={`message-${message.role}`}>
       <span className="role">{message.role === 'user' ? 'You' : message.role}</span>
@@ -30,7 +40,7 @@ export function MessageView({ message }: { message: UIMessage }) {
           );
         }
         if (isToolUIPart(part)) {
-          return <ToolPartView key={key} part={part} />;
+          return <ToolPartView key={key} part={part} onApprovalResponse={onApprovalResponse} />;
         }
         return null;
       })}
@@ -38,8 +48,17 @@ export function MessageView({ message }: { message: UIMessage }) {
   );
 }
 
-/** A tool call in one line of input and one of output, e.g. `getWeather {"city":"Paris"}`. */
-function ToolPartView({ part }: { part: ToolUIPart | DynamicToolUIPart }) {
+/**
+ * A tool call in one line of input and one of output, e.g. `getWeather {"city":"Paris"}`; a call
+ * waiting for the user's approval shows why, with Approve and Deny.
+ */
+function ToolPartView({
+  part,
+  onApprovalResponse,
+}: {
+  part: ToolUIPart | DynamicToolUIPart;
+  onApprovalResponse: ApprovalResponder;
+}) {
   const name = getToolName(part);
   return (
     <div className="tool" data-testid={`tool-${name}`}>
@@ -54,6 +73,29 @@ function ToolPartView({ part }: { part: ToolUIPart | DynamicToolUIPart }) {
         </div>
       )}
       {part.state === 'output-error' && <div className="tool-result error">{part.errorText}</div>}
+      {part.state === 'approval-requested' && (
+        <div className="tool-approval">
+          <span>{part.approval.requestReason ?? 'This call needs your approval.'}</span>
+          <button
+            type="button"
+            className="approve"
+            disabled={onApprovalResponse === undefined}
+            onClick={() => void onApprovalResponse?.({ id: part.approval.id, approved: true })}
+          >
+            Approve
+          </button>
+          <button
+            type="button"
+            disabled={onApprovalResponse === undefined}
+            onClick={() => void onApprovalResponse?.({ id: part.approval.id, approved: false })}
+          >
+            Deny
+          </button>
+        </div>
+      )}
+      {part.state === 'approval-responded' && (
+        <div className="tool-result">{part.approval.approved ? 'approved' : 'denied'}</div>
+      )}
       {part.state === 'output-denied' && <div className="tool-result">denied</div>}
     </div>
   );
