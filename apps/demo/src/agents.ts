@@ -1,5 +1,5 @@
 import { chat } from '@baton/sdk';
-import { isStepCount, streamText } from 'ai';
+import { isStepCount } from 'ai';
 import { loadDemoConfig } from './config.ts';
 import { demoToolApproval, demoTools } from './demo-tools.ts';
 import { modelFromConfig } from './model-from-config.ts';
@@ -15,12 +15,13 @@ const model = modelFromConfig(config);
 export const demo = chat.agent({
   id: 'demo',
   tools: demoTools,
-  run: ({ messages, tools, turn, signal }) =>
+  // Declared on the agent, the approval also keeps turn recovery from running bookTable unasked.
+  toolApproval: demoToolApproval,
+  // The managed streamText brings the agent's tools and toolApproval.
+  run: ({ messages, turn, signal, streamText }) =>
     streamText({
       model,
       messages,
-      tools,
-      toolApproval: demoToolApproval,
       stopWhen: isStepCount(5),
       abortSignal: signal,
       providerOptions: { demo: { turn: turn + 1 } },

@@ -6,6 +6,8 @@ export type ChatRequestIdentity = {
   trigger: 'submit-message' | 'regenerate-message';
   messageId?: string | undefined;
   message: { id: string; role: string };
+  /** A custom action's payload (`body.action`). */
+  action?: unknown;
 };
 
 /**
@@ -29,13 +31,15 @@ export async function requestPartId(
 }
 
 /**
- * Whether a request replaces an answer the chat holds: a regeneration, or a user message sent
- * with the `messageId` of a message it edits. An assistant message sent back (tool approvals,
+ * Whether a request replaces an answer the chat holds: a regeneration, a user message sent with
+ * the `messageId` of a message it edits, or a custom action (an "undo" sent twice is two undos,
+ * each made against the history as it stands). An assistant message sent back (tool approvals,
  * client-side tool outputs) is not: its content changes with every answer it carries, and a
  * late retry of it must find its turn done rather than run its tools again.
  */
 export function replacesAnswer(request: ChatRequestIdentity): boolean {
   return (
+    request.action !== undefined ||
     request.trigger === 'regenerate-message' ||
     (Boolean(request.messageId) && request.message.role === 'user')
   );
@@ -51,5 +55,6 @@ export function requestDigest(request: ChatRequestIdentity, inputCursor?: string
   const hash = createHash('sha256').update(request.trigger);
   if (request.messageId) hash.update(`\u0000messageId:${JSON.stringify(request.messageId)}`);
   if (inputCursor !== undefined) hash.update(`\u0000inputCursor:${inputCursor}`);
+  if (request.action !== undefined) hash.update(`\u0000action:${JSON.stringify(request.action)}`);
   return hash.update(JSON.stringify(request.message)).digest('base64url');
 }

@@ -1,6 +1,7 @@
 import { BatonError, ERROR_CODES, type FaultInjector, type InputEntry } from '@baton/protocol';
 import type {
   AgentSession,
+  Checkpoint,
   Logger,
   SessionMessage,
   SessionState,
@@ -227,6 +228,15 @@ export class RedisChatSession implements AgentSession {
     this.logger.info({ reason }, 'chat closed by the agent');
   }
 
+  /** What the agent changed after its turn's checkpoint: written fenced, as a turn's end. */
+  async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    await this.#options.store.saveCheckpoint(this.#fence, {
+      keepCount: checkpoint.keepCount,
+      messages: checkpoint.messages.slice(checkpoint.keepCount),
+      agentState: checkpoint.agentState,
+    });
+  }
+
   /** The message an input entry carries, as the agent gets it; undefined for other records. */
   #toSessionMessage(entry: InputEntry): SessionMessage | undefined {
     const { record } = entry;
@@ -238,6 +248,7 @@ export class RedisChatSession implements AgentSession {
       message: record.message as UIMessage,
       trigger: record.trigger,
       messageId: record.messageId,
+      ...(record.action !== undefined ? { action: record.action } : {}),
       clientData: record.clientData,
       ...(inFlight?.inputId === entry.id ? { recovery: inFlight.recovery } : {}),
       ...(attempt ? { attempt } : {}),
@@ -304,10 +315,12 @@ export class RedisChatSession implements AgentSession {
           finishedAt: Date.now(),
         },
         inputCursor: inputId,
-        turns: turn + 1,
+        // An action that asked for no turn answers its request without counting one.
+        turns: end.countsAsTurn === false ? turn : turn + 1,
         totalUsage: end.totalUsage,
         keepCount: end.keepCount,
         messages: end.messages.slice(end.keepCount),
+        agentState: end.agentState,
       });
     } catch (error) {
       // Not acknowledged, yet complete on the primary: the run fails here (no `onTurnComplete`,

@@ -136,7 +136,12 @@ export async function runChat(
         turns: record.turns,
         totalUsage: record.totalUsage,
         messages,
-        isResume: record.turns > 0,
+        agentState: record.agentState,
+        // A preloaded chat (preload-session.lua) with no turn yet: the run its preload started
+        // calls `onPreload`; any later run resumes its wait for the first message.
+        isResume: record.turns > 0 || (record.preloadRunSeq > 0 && record.preloadRunSeq !== runSeq),
+        preloaded: record.preloadRunSeq > 0,
+        ...(record.clientData ? { sessionClientData: record.clientData } : {}),
         // Earlier runs took this work on and did not finish it: they ended abnormally.
         continuation:
           record.activeTurnOutputId !== undefined || attempts > 1 || job.attemptsStarted > 1,

@@ -21,6 +21,11 @@ export type CreatePlaygroundSessionOptions = {
   agent: string;
   /** An existing chat to mint a new token for, if the gateway allows it; omit for a new chat. */
   chatId?: string;
+  /**
+   * Start the chat's run now, before its first message (docs/agents/preload.md): the agent's
+   * `onPreload` runs while the user types. Answered with `preloaded`.
+   */
+  preload?: boolean;
   /** The gateway origin. Defaults to `''`: same origin. */
   baseUrl?: string;
   /** A `fetch` to use instead of `globalThis.fetch`. */
@@ -60,13 +65,17 @@ export async function fetchMessages<UI_MESSAGE extends UIMessage = UIMessage>(
 export async function createPlaygroundSession(
   options: CreatePlaygroundSessionOptions,
 ): Promise<CreateSessionResponse> {
-  const { agent, chatId, signal } = options;
+  const { agent, chatId, preload, signal } = options;
   const url = `${trimBaseUrl(options.baseUrl)}/playground/sessions`;
   const fetch = options.fetch ?? globalThis.fetch;
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(chatId === undefined ? { agent } : { agent, chatId }),
+    body: JSON.stringify({
+      agent,
+      ...(chatId === undefined ? {} : { chatId }),
+      ...(preload ? { preload } : {}),
+    }),
     signal: signal ?? null,
   });
   if (!response.ok) {

@@ -12,4 +12,5 @@ export {
   createBatonTransport,
   DEFAULT_CHAT_API,
 } from './create-baton-transport.ts';
+export { type CreateSessionOptions, createSession } from './create-session.ts';
 export type { TokenSource } from './token-source.ts';

@@ -14,6 +14,12 @@ export const messageInputRecordSchema = z.object({
   messageId: z.string().optional(),
   /** The request body's extra fields: Trigger.dev's `clientData`. */
   clientData: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Set when the request is a custom action (the body's `action`, e.g. sent with
+   * `regenerate({ body: { action } })`): the agent's `onAction` gets it, and `message` is only the
+   * client's last message, not accumulated.
+   */
+  action: z.unknown().optional(),
   receivedAt: z.number(),
 });
 

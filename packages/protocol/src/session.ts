@@ -30,6 +30,11 @@ export type SessionRecord = {
   holder: string | undefined;
   /** Sequence of runs (BullMQ jobs); a job whose sequence is behind is stale. */
   runSeq: number;
+  /**
+   * The run sequence a preload started (`POST /v1/sessions` with `preload: true`), 0 when the
+   * chat was never preloaded: that run is the preloaded one, and the chat stays preloaded.
+   */
+  preloadRunSeq: number;
   /** Input-stream id up to which every record has been fully handled. */
   inputCursor: string;
   /** Number of completed turns; the next turn's 0-based number. */
@@ -38,6 +43,8 @@ export type SessionRecord = {
   activeTurnOutputId: string | undefined;
   totalUsage: Usage;
   clientData: Record<string, unknown> | undefined;
+  /** The agent state the SDK checkpointed (`chat.local`, queued injections), opaque JSON. */
+  agentState: string | undefined;
   tags: string[];
   createdAt: number;
   updatedAt: number;

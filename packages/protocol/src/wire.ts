@@ -3,7 +3,14 @@ import { agentIdSchema, chatIdSchema } from './chat-id.ts';
 import { chatTriggerSchema, uiMessageSchema } from './ui-message.ts';
 
 /** Fields of the `POST /api/chat` body that are not client data. */
-const RESERVED_BODY_FIELDS = new Set(['id', 'messages', 'message', 'trigger', 'messageId']);
+const RESERVED_BODY_FIELDS = new Set([
+  'id',
+  'messages',
+  'message',
+  'trigger',
+  'messageId',
+  'action',
+]);
 
 /**
  * The body the stock `DefaultChatTransport` posts (`{ id, messages, trigger, messageId, ...body }`),
@@ -16,6 +23,8 @@ export const chatRequestBodySchema = z
     message: uiMessageSchema.optional(),
     trigger: chatTriggerSchema.default('submit-message'),
     messageId: z.string().max(256).optional(),
+    /** A custom action for the agent's `onAction` (Trigger.dev's `body.action`). */
+    action: z.unknown().optional(),
   })
   .refine((body) => body.message !== undefined || (body.messages?.length ?? 0) > 0, {
     message: 'body needs a "message" or a non-empty "messages" array',
@@ -29,12 +38,17 @@ export function clientDataOf(body: Record<string, unknown>): Record<string, unkn
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
-/** `POST /v1/sessions`: create (or ensure) a session for an agent and mint a chat token. */
+/**
+ * `POST /v1/sessions`: create (or ensure) a session for an agent and mint a chat token. With
+ * `preload: true` the chat's run starts now, before its first message (Trigger.dev's preload):
+ * the agent runs `onPreload` and waits warm for the message (docs/agents/preload.md).
+ */
 export const createSessionBodySchema = z.object({
   agent: agentIdSchema,
   chatId: chatIdSchema.optional(),
   clientData: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(z.string().min(1).max(128)).max(10).optional(),
+  preload: z.boolean().optional(),
 });
 export type CreateSessionBody = z.infer<typeof createSessionBodySchema>;
 
@@ -44,6 +58,12 @@ export type CreateSessionResponse = {
   token: string;
   tokenExpiresAt: number;
   isNew: boolean;
+  /**
+   * Only when `preload` was asked: whether this request started the chat's run. False when a run
+   * holds or awaits the chat already (a second preload, or the first message came first) or the
+   * chat ran before; nothing was changed then.
+   */
+  preloaded?: boolean;
 };
 
 /** `POST /v1/sessions/:id/close`: an optional reason, kept in the `session-closed` record. */

@@ -213,6 +213,7 @@ describe('complete-turn.lua', () => {
         '{}',
         2,
         2,
+        '{"locals":{"l":{"n":1}},"injections":[]}',
         'user',
         'assistant',
       ],
@@ -224,8 +225,42 @@ describe('complete-turn.lua', () => {
       '',
       inputId,
     ]);
+    expect(await redis.hget(keys.session, 'agentState')).toBe(
+      '{"locals":{"l":{"n":1}},"injections":[]}',
+    );
     const output = await redis.xrange(keys.output, '-', '+');
     expect(output.map(([id]) => id)).toEqual([turnStartId, reply[1]]);
+  });
+});
+
+describe('save-checkpoint.lua', () => {
+  it('replaces the tail and the agent state between turns, fenced and once per write', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await append(keys, 'p1');
+    const [, epoch] = await scripts.run(
+      'claimSession',
+      [keys.session, keys.lease, keys.input],
+      [1, 'w1', 1, 10_000],
+    );
+    await redis.rpush(keys.messages, 'm0', 'm1', 'm2');
+    const save = (fence: string | number, writeSeq: number, state: string, ...tail: string[]) =>
+      scripts.run(
+        'saveCheckpoint',
+        [keys.session, keys.messages],
+        [fence, 7, writeSeq, 1, state, ...tail],
+      );
+    expect(await save(epoch!, 1, '{"locals":{}}', 'edited')).toEqual([0]);
+    expect(await redis.lrange(keys.messages, 0, -1)).toEqual(['m0', 'edited']);
+    expect(await redis.hget(keys.session, 'agentState')).toBe('{"locals":{}}');
+    // A re-sent write is applied once; '' keeps the stored state.
+    expect(await save(epoch!, 1, '', 'again')).toEqual([0]);
+    expect(await save(epoch!, 2, '', 'kept-state')).toEqual([0]);
+    expect(await redis.lrange(keys.messages, 0, -1)).toEqual(['m0', 'kept-state']);
+    expect(await redis.hget(keys.session, 'agentState')).toBe('{"locals":{}}');
+    // A holder fenced off by a newer epoch writes nothing.
+    expect((await save(Number(epoch) - 1, 3, '{"x":1}', 'zombie'))[0]).toBe(-2);
+    expect(await redis.lrange(keys.messages, 0, -1)).toEqual(['m0', 'kept-state']);
   });
 });
 
@@ -289,7 +324,7 @@ describe('attempts of the pending work', () => {
     scripts.run(
       'completeTurn',
       [keys.session, keys.output, keys.messages, keys.input],
-      [epoch, keys.outputWake, '{"kind":"turn-complete"}', 6, inputId, 1, '{}', 0, writeSeq],
+      [epoch, keys.outputWake, '{"kind":"turn-complete"}', 6, inputId, 1, '{}', 0, writeSeq, ''],
     );
 
   it('counts every claim of unfinished work, from before the turn starts, until a turn completes', async () => {

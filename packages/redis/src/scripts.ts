@@ -15,11 +15,13 @@ const SCRIPT_KEY_COUNTS = {
   appendOutput: 2,
   startTurn: 2,
   completeTurn: 4,
+  saveCheckpoint: 2,
   suspendSession: 5,
   releaseSession: 2,
   closeSession: 5,
   requeueSession: 2,
   releaseCustody: 1,
+  preloadSession: 4,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_KEY_COUNTS;

@@ -12,6 +12,8 @@ export type SessionMessage = {
   /** The request's `messageId` (the edited or regenerated message), if any. */
   messageId: string | undefined;
   clientData: Record<string, unknown> | undefined;
+  /** Set for a custom action (the request body's `action`): `onAction` gets it. */
+  action?: unknown;
   /** Set when this message's turn was in flight when its run died: the turn is recovered. */
   recovery?: TurnRecovery;
   /**
@@ -33,13 +35,30 @@ export type SessionState = {
   totalUsage: Usage;
   /** The accumulated UI messages (the checkpoint). */
   messages: UIMessage[];
-  /** The chat ran before and was suspended (idle) or handed over: this run resumes it. */
+  /**
+   * The chat ran before and was suspended (idle) or handed over: this run resumes it. A preloaded
+   * chat that suspended before its first message is resumed too (`onChatResume`, phase `preload`).
+   */
   isResume: boolean;
+  /**
+   * The chat was started by a preload (`POST /v1/sessions` with `preload: true`,
+   * docs/agents/preload.md): every event of its runs has `preloaded: true`. With `isResume` false
+   * and no turn yet, this is the run the preload started: it calls `onPreload`, then waits for
+   * the first message.
+   */
+  preloaded?: boolean;
+  /** The client data the session was created (or preloaded) with: what `onPreload` gets. */
+  sessionClientData?: Record<string, unknown>;
   /**
    * Trigger.dev's meaning: this run follows one that ended abnormally (a crash). A plain resume
    * after an idle suspend is not a continuation.
    */
   continuation: boolean;
+  /**
+   * The agent state the last checkpoint kept (`chat.local` values, queued `chat.inject`
+   * messages), serialized by the SDK; opaque to the worker. Undefined when none was kept.
+   */
+  agentState?: string;
 };
 
 export type WaitForMessageOptions = {
@@ -95,7 +114,22 @@ export interface AgentSession {
    * run then ends and nothing continues the chat.
    */
   closeChat(reason: string | undefined): Promise<void>;
+  /**
+   * Checkpoints between turns what the agent changed after its turn's checkpoint (`chat.history`
+   * edits or `chat.local` values set in `onTurnComplete`, work of `chat.defer`). Fenced like
+   * every write of the run.
+   */
+  saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
 }
+
+/** A checkpoint written between turns. */
+export type Checkpoint = {
+  messages: UIMessage[];
+  /** How many leading messages are unchanged since the last checkpoint. */
+  keepCount: number;
+  /** The serialized agent state; undefined keeps the stored one. */
+  agentState?: string;
+};
 
 /** A turn about to start: its number, the message it answers, and whether it is recovered. */
 export type TurnStart = {
@@ -113,6 +147,13 @@ export type TurnEnd = {
   /** How many leading messages are unchanged since the last checkpoint. */
   keepCount: number;
   totalUsage: Usage;
+  /** The serialized agent state, when it changed; undefined keeps the stored one. */
+  agentState?: string;
+  /**
+   * False for an action that asked for no turn: its request is answered (`turn-complete`), the
+   * turn count stays. @default true
+   */
+  countsAsTurn?: boolean;
 };
 
 /** The output of one turn. */

@@ -1,39 +1,16 @@
 import { type ModelMessage, streamText, type ToolSet, tool, type UIMessage } from 'ai';
-import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from './chat.ts';
 import type { ChatAgentOptions } from './chat-agent-options.ts';
 import type { Logger } from './logger.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { scriptedModel } from './testing/scripted-model.ts';
 
-const usage = {
-  inputTokens: { total: 3, noCache: 3, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 5, text: 5, reasoning: undefined },
-};
-
-/** A model that answers every call with `reply <n>`, n counting from 1. */
+/** A model that answers every call with `reply <n>`, n counting from 1 (3 + 5 tokens a call). */
 function countingModel() {
-  let calls = 0;
-  return new MockLanguageModelV4({
-    doStream: async () => {
-      calls += 1;
-      return {
-        stream: simulateReadableStream({
-          chunks: [
-            { type: 'stream-start' as const, warnings: [] },
-            { type: 'text-start' as const, id: 't' },
-            { type: 'text-delta' as const, id: 't', delta: `reply ${calls}` },
-            { type: 'text-end' as const, id: 't' },
-            {
-              type: 'finish' as const,
-              finishReason: { unified: 'stop' as const, raw: undefined },
-              usage,
-            },
-          ],
-        }),
-      };
-    },
+  return scriptedModel((_call, index) => `reply ${index + 1}`, {
+    usage: { inputTokens: 3, outputTokens: 5 },
   });
 }
 

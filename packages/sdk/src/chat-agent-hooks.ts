@@ -22,8 +22,29 @@ export type CommonEvent<ClientData> = {
   clientData: ClientData;
   /** A run after one that ended abnormally (Trigger.dev's meaning). */
   continuation: boolean;
-  /** Preloading is not part of Baton yet; always `false`. */
+  /**
+   * The chat was started by a preload (`POST /v1/sessions` with `preload: true`): true on every
+   * event of the preloaded run, and of the runs that resume it after an idle suspend (Trigger.dev's
+   * suspended run is the same run). docs/agents/preload.md.
+   */
   preloaded: boolean;
+};
+
+/**
+ * `onPreload`: the chat's run started before its first message (docs/agents/preload.md). Fires
+ * once, in the run the preload started, before it waits for the first message. `clientData` is
+ * the session's (`POST /v1/sessions` `clientData`), validated by `clientDataSchema`.
+ *
+ * Trigger.dev's event also has a `writer`; Baton's has none: a chat's output is written per turn
+ * (from its `turn-start` on), and a client reads only the turn that answers its message, so
+ * chunks written before the first message would reach no one. Its `ctx` and `chatAccessToken`
+ * have no counterpart on Baton.
+ */
+export type PreloadEvent<ClientData> = {
+  chatId: string;
+  /** The BullMQ job that runs the chat now: the run that answers the first message. */
+  runId: string;
+  clientData: ClientData;
 };
 
 export type ChatStartEvent<ClientData> = CommonEvent<ClientData> & {
@@ -92,8 +113,9 @@ export type BeforeTurnCompleteEvent<ClientData> = TurnCompleteEvent<ClientData> 
 };
 
 /**
- * `onChatSuspend` / `onChatResume`. Only the `turn` phase occurs on Baton until preloading lands;
- * the `preload` variant is typed so that ported code that checks for it compiles.
+ * `onChatSuspend` / `onChatResume`. Phase `preload`: a preloaded chat idled out before its first
+ * message (its client data is the session's); the first message then resumes it, with
+ * `onChatResume` before its turn. Phase `turn`: after a turn.
  */
 export type ChatSuspendEvent<ClientData> =
   | { phase: 'preload'; chatId: string; runId: string; clientData?: ClientData }
@@ -130,12 +152,19 @@ export type ResolveToolsEvent<ClientData> = {
 };
 
 /**
- * The hooks of `chat.agent`, in the order they fire for a turn: `onChatResume` (first turn after
- * a suspend), `onValidateMessages`, `hydrateMessages`, `onChatStart` (turn 0 of a chat),
- * `onTurnStart`, then `prepareMessages` and `run`, `onBeforeTurnComplete`, `onTurnComplete`; and
- * `onChatSuspend` before the chat leaves its worker.
+ * The hooks of `chat.agent`, in the order they fire: `onPreload` (a preloaded run, before it
+ * waits for the first message); then for a turn `onChatResume` (first turn after a suspend),
+ * `onValidateMessages`, `hydrateMessages`, `onChatStart` (turn 0 of a chat), `onTurnStart`, then
+ * `prepareMessages` and `run`, `onBeforeTurnComplete`, `onTurnComplete`; and `onChatSuspend`
+ * before the chat leaves its worker.
  */
 export type ChatAgentHooks<ClientData> = {
+  /**
+   * The chat was preloaded: runs once, before the first message, while the user types (load the
+   * user, warm caches, `chat.local.init`). A throw is logged; the run goes on to wait for the
+   * first message. docs/agents/preload.md.
+   */
+  onPreload?: (event: PreloadEvent<ClientData>) => Awaitable<void>;
   onChatStart?: (event: ChatStartEvent<ClientData>) => Awaitable<void>;
   /** Returns the messages to accumulate; a throw ends the turn with an error, the chat goes on. */
   onValidateMessages?: (event: ValidateMessagesEvent) => Awaitable<UIMessage[]>;

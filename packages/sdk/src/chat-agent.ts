@@ -23,12 +23,14 @@ import type { StandardSchema } from './standard-schema.ts';
 export function chatAgent<
   Schema extends StandardSchema | undefined = undefined,
   Tools extends ToolSet = ToolSet,
->(options: ChatAgentOptions<Schema, Tools>): AgentDefinition {
+  ActionSchema extends StandardSchema | undefined = undefined,
+>(options: ChatAgentOptions<Schema, Tools, ActionSchema>): AgentDefinition {
   assertLoopOptions(options);
   return markAgentDefinition({
     id: options.id,
     version: options.version,
     idleTimeoutInSeconds: options.idleTimeoutInSeconds,
-    runSession: (session, defaults) => runManagedLoop(options, session, defaults),
+    runSession: (session, defaults) =>
+      runManagedLoop(options as ChatAgentOptions<Schema, Tools>, session, defaults),
   });
 }

@@ -13,6 +13,7 @@ describe('chat.withClientData(...).customAgent', () => {
       id: 'typed',
       run: async (payload) => {
         expectTypeOf(payload.metadata).toEqualTypeOf<{ userId: string }>();
+        if (payload.trigger === 'preload') return;
         delivered.push({ id: payload.message.id, userId: payload.metadata.userId });
         for (;;) {
           const next = await chat.messages.wait();

@@ -8,6 +8,7 @@ import type { StandardSchema } from './standard-schema.ts';
 
 /** The hooks a builder may carry (Trigger.dev's builder-level hooks that Baton has). */
 const BUILDER_HOOKS = [
+  'onPreload',
   'onChatStart',
   'onTurnStart',
   'onBeforeTurnComplete',

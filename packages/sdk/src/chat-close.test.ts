@@ -1,34 +1,13 @@
 import { streamText, type UIMessage } from 'ai';
-import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { chat } from './chat.ts';
 import { cutReason, MAX_CLOSE_REASON_LENGTH } from './chat-close.ts';
 import { MemorySession } from './testing/memory-session.ts';
-
-const usage = {
-  inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 1, text: 1, reasoning: undefined },
-};
+import { scriptedModel } from './testing/scripted-model.ts';
 
 /** A model that always answers `text`. */
 function answering(text: string) {
-  return new MockLanguageModelV4({
-    doStream: async () => ({
-      stream: simulateReadableStream({
-        chunks: [
-          { type: 'stream-start' as const, warnings: [] },
-          { type: 'text-start' as const, id: 't' },
-          { type: 'text-delta' as const, id: 't', delta: text },
-          { type: 'text-end' as const, id: 't' },
-          {
-            type: 'finish' as const,
-            finishReason: { unified: 'stop' as const, raw: undefined },
-            usage,
-          },
-        ],
-      }),
-    }),
-  });
+  return scriptedModel(() => text);
 }
 
 const user = (id: string, text: string): UIMessage => ({
@@ -77,6 +56,7 @@ describe('chat.close', () => {
     const agent = chat.customAgent({
       id: 'closing-custom',
       run: async (payload) => {
+        if (payload.trigger === 'preload') return;
         let current = payload;
         for (;;) {
           await chat.pipe(

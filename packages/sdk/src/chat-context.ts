@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CloseRequest } from './chat-close.ts';
+import type { UIMessageChunk } from 'ai';
+import type { AgentSession } from './agent-session.ts';
+import { readAgentState, serializeAgentState } from './agent-state.ts';
+import { type CloseRequest, createCloseRequest } from './chat-close.ts';
+import { Deferrals, type OutputGate } from './chat-defer.ts';
+import type { HistoryAccess } from './chat-history.ts';
+import { InjectionQueue } from './chat-inject.ts';
+import { LocalStore } from './chat-local.ts';
 import type { ChatRun } from './custom-agent/chat-run.ts';
 import type { RuntimeSettings } from './runtime-settings.ts';
 
@@ -17,7 +24,65 @@ export type ChatContext = {
   closeRequest: CloseRequest;
   /** A custom agent's run, which its primitives act on; `chat.agent` has none. */
   run?: ChatRun;
+  /** `chat.local` values, restored from the checkpoint. */
+  locals: LocalStore;
+  /** What `chat.inject` queued, restored from the checkpoint. */
+  injections: InjectionQueue;
+  /** Work of `chat.defer`. */
+  deferrals: Deferrals;
+  /** Set by `chat.endRun`: the run ends after the current turn. */
+  endRunRequest: { isRequested: boolean };
+  /** What `chat.history` reads and edits; set by the agent's loop. */
+  history?: HistoryAccess;
+  /** The turn in progress, which `chat.response` and `chat.stream` write into. */
+  turn?: TurnScope;
 };
+
+/** The turn in progress, as the `chat.*` writers reach it. */
+export type TurnScope = {
+  /** Writes into the turn's response: streamed, and persisted unless a transient data chunk. */
+  write(chunk: UIMessageChunk): void;
+  /** Writes to the output only: streamed, never part of the response (`chat.stream`). */
+  writeEphemeral(chunk: UIMessageChunk): void;
+  /** Holds the output back while `chat.deferBeforeOutput` work runs. */
+  gate: OutputGate;
+  stopSignal: AbortSignal;
+};
+
+/** A fresh context for one run of a chat, with the agent state its checkpoint kept. */
+export function createChatContext(
+  session: AgentSession,
+  settings: RuntimeSettings,
+  run?: ChatRun,
+): ChatContext {
+  const state = readAgentState(session.state.agentState, session.logger);
+  return {
+    settings,
+    closeRequest: createCloseRequest(),
+    ...(run ? { run } : {}),
+    locals: new LocalStore(state.locals),
+    injections: new InjectionQueue(state.injections),
+    deferrals: new Deferrals(session.logger),
+    endRunRequest: { isRequested: false },
+  };
+}
+
+/** Whether the agent state changed since the last checkpoint took it. */
+export function isAgentStateDirty(context: ChatContext): boolean {
+  return context.locals.isDirty || context.injections.isDirty;
+}
+
+/**
+ * The agent state for a checkpoint: serialized when it changed since the last one, else
+ * undefined (the checkpoint keeps what it holds).
+ */
+export function takeAgentState(context: ChatContext, session: AgentSession): string | undefined {
+  if (!isAgentStateDirty(context)) return undefined;
+  return serializeAgentState(
+    { locals: context.locals.snapshot(), injections: context.injections.snapshot() },
+    session.logger,
+  );
+}
 
 const storage = new AsyncLocalStorage<ChatContext>();
 

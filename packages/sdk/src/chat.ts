@@ -1,6 +1,12 @@
+import { turn } from './chat-action.ts';
 import { chatAgent } from './chat-agent.ts';
 import { withClientData } from './chat-builder.ts';
 import { close } from './chat-close.ts';
+import { defer, deferBeforeOutput } from './chat-defer.ts';
+import { history, setMessages } from './chat-history.ts';
+import { inject } from './chat-inject.ts';
+import { local } from './chat-local.ts';
+import { endRun, response, stream } from './chat-response.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { chatMessages } from './custom-agent/chat-messages.ts';
 import { createSession } from './custom-agent/chat-session.ts';
@@ -30,6 +36,16 @@ export const chat = {
   setTurnTimeout,
   setTurnTimeoutInSeconds,
   close,
+  turn,
+  endRun,
+  history,
+  setMessages,
+  local,
+  inject,
+  defer,
+  deferBeforeOutput,
+  response,
+  stream,
   customAgent,
   createSession,
   messages: chatMessages,

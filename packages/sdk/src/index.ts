@@ -6,6 +6,7 @@ export {
 } from './agent-definition.ts';
 export type {
   AgentSession,
+  Checkpoint,
   SessionMessage,
   SessionState,
   TurnChannel,
@@ -14,7 +15,14 @@ export type {
   WaitForMessageOptions,
   WaitForMessageResult,
 } from './agent-session.ts';
+export { MAX_AGENT_STATE_BYTES } from './agent-state.ts';
 export { chat } from './chat.ts';
+export {
+  type ActionEvent,
+  ActionValidationError,
+  type ChatActionOptions,
+  type ChatTurnRequest,
+} from './chat-action.ts';
 export { chatAgent } from './chat-agent.ts';
 export type {
   BeforeTurnCompleteEvent,
@@ -25,6 +33,7 @@ export type {
   ChatWriter,
   CommonEvent,
   HydrateMessagesEvent,
+  PreloadEvent,
   PrepareMessagesEvent,
   ResolveToolsEvent,
   TurnCompleteEvent,
@@ -38,9 +47,14 @@ export {
   type ClientDataOf,
   DEFAULT_MAX_TURNS,
   DEFAULT_TURN_TIMEOUT,
+  type TurnTrigger,
 } from './chat-agent-options.ts';
 export { type ChatBuilder, withClientData } from './chat-builder.ts';
 export { type ChatCloseOptions, MAX_CLOSE_REASON_LENGTH } from './chat-close.ts';
+export { DEFER_TIMEOUT_MS, type DeferredWork } from './chat-defer.ts';
+export type { HistoryToolCall, NewToolResult } from './chat-history.ts';
+export type { ChatLocal, ChatLocalMethods } from './chat-local.ts';
+export type { ChatStreamWriter } from './chat-response.ts';
 export { cleanupAbortedParts, INTERRUPTED_TOOL_ERROR_TEXT } from './cleanup-aborted-parts.ts';
 export type {
   WaitForMessageResult as ChatMessagesWaitResult,
@@ -63,7 +77,11 @@ export type {
   PipeSource,
 } from './custom-agent/pipe.ts';
 export type { ChatStopSignal } from './custom-agent/stop-signal.ts';
-export type { ChatTaskWirePayload } from './custom-agent/wire-payload.ts';
+export type {
+  ChatTaskMessagePayload,
+  ChatTaskPreloadPayload,
+  ChatTaskWirePayload,
+} from './custom-agent/wire-payload.ts';
 export { type Logger, SILENT_LOGGER } from './logger.ts';
 export { RecoveryExhaustedError } from './run-turn.ts';
 export {

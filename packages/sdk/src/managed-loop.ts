@@ -2,9 +2,16 @@ import type { ToolSet } from 'ai';
 import type { AgentRuntimeDefaults, RunEndReason } from './agent-definition.ts';
 import type { AgentSession } from './agent-session.ts';
 import { type ChatAgentOptions, DEFAULT_MAX_TURNS } from './chat-agent-options.ts';
-import { applyCloseRequest, createCloseRequest } from './chat-close.ts';
-import { runWithChatContext } from './chat-context.ts';
+import { applyCloseRequest } from './chat-close.ts';
+import {
+  createChatContext,
+  isAgentStateDirty,
+  runWithChatContext,
+  takeAgentState,
+} from './chat-context.ts';
+import { idleTimeoutMsOf, isPreloadRun, runPreload } from './chat-preload.ts';
 import { suspensionEvent } from './chat-suspension.ts';
+import { commonPrefixLength } from './common-prefix-length.ts';
 import { type LoopState, runTurn } from './run-turn.ts';
 import { parseDurationInSeconds, type RuntimeSettings } from './runtime-settings.ts';
 import type { StandardSchema } from './standard-schema.ts';
@@ -44,10 +51,37 @@ export async function runManagedLoop<
     clientData: undefined,
     tools: {},
     isSuspended: session.state.isResume && !session.state.continuation,
+    persistedMessages: session.state.messages,
+  };
+  const context = createChatContext(session, settings);
+  context.history = {
+    get: () => state.messages,
+    set: (messages) => {
+      state.messages = messages;
+    },
+  };
+  /**
+   * Checkpoints what hooks changed after the turn's checkpoint (`chat.history` edits and agent
+   * state set in `onTurnComplete`, or by `chat.defer` work), so that it survives the suspend.
+   * Before the chat leaves the worker the deferred work is awaited first (up to 5 s); after a
+   * turn it is not: the next message is not kept waiting for it.
+   */
+  const saveChanges = async (options: { settleDeferred: boolean }): Promise<void> => {
+    if (options.settleDeferred) await context.deferrals.settle();
+    const isHistoryEdited = state.messages !== state.persistedMessages;
+    if (!isHistoryEdited && !isAgentStateDirty(context)) return;
+    const agentState = takeAgentState(context, session);
+    await session.saveCheckpoint({
+      messages: state.messages,
+      keepCount: commonPrefixLength(state.persistedMessages, state.messages),
+      ...(agentState !== undefined ? { agentState } : {}),
+    });
+    state.persistedMessages = state.messages;
   };
   const suspend = async (): Promise<void> => {
-    // Once per suspension, and only for a chat that had a turn.
-    if (state.isSuspended || state.turns === 0) return;
+    await saveChanges({ settleDeferred: true });
+    // Once per suspension, and only for a chat that had a turn or was preloaded (phase `preload`).
+    if (state.isSuspended || (state.turns === 0 && !state.preloaded)) return;
     state.isSuspended = true;
     try {
       await options.onChatSuspend?.(await suspensionEvent(state, state.messages, state.tools));
@@ -56,33 +90,44 @@ export async function runManagedLoop<
       session.logger.error({ err: error }, 'onChatSuspend failed');
     }
   };
-  const closeRequest = createCloseRequest();
+  const { closeRequest, endRunRequest } = context;
   const loop = async () => {
+    // Trigger.dev's order: `onPreload` before the wait for the first message.
+    if (isPreloadRun(state)) state.clientData = await runPreload(options, session);
     for (let turnsThisRun = 0; ; turnsThisRun += 1) {
-      if (turnsThisRun >= maxTurns) {
+      if (turnsThisRun >= maxTurns || endRunRequest.isRequested) {
         if (session.cancelSignal.aborted) return 'cancelled';
         await suspend();
         return await session.endRun();
       }
       const next = await session.waitForMessage({
-        idleTimeoutMs: settings.idleTimeoutInSeconds * 1000,
+        idleTimeoutMs: idleTimeoutMsOf(options, settings, state),
         onSuspend: suspend,
       });
       if (!next.ok) return next.reason;
-      await runTurn(options, session, state, next.message);
+      await runTurn(options, session, state, next.message, context);
       // `chat.close` during the turn: applied once the turn completed, so that its output
       // reached the client.
       if (await applyCloseRequest(session, closeRequest)) return 'closed';
+      await saveChanges({ settleDeferred: false });
     }
   };
-  return runWithChatContext({ settings, closeRequest }, loop);
+  return runWithChatContext(context, loop);
 }
 
 /** Checks the options a worker would otherwise only trip over at the first turn. */
 export function assertLoopOptions(
-  options: Pick<ChatAgentOptions, 'id' | 'maxTurns' | 'turnTimeout' | 'idleTimeoutInSeconds'>,
+  options: Pick<
+    ChatAgentOptions,
+    | 'id'
+    | 'maxTurns'
+    | 'turnTimeout'
+    | 'idleTimeoutInSeconds'
+    | 'preloadIdleTimeoutInSeconds'
+    | 'preloadTimeout'
+  >,
 ): void {
-  const { maxTurns, idleTimeoutInSeconds } = options;
+  const { maxTurns, idleTimeoutInSeconds, preloadIdleTimeoutInSeconds } = options;
   if (maxTurns !== undefined && !(Number.isInteger(maxTurns) && maxTurns >= 1)) {
     throw new RangeError(`chat.agent ${options.id}: maxTurns must be an integer >= 1`);
   }
@@ -92,5 +137,12 @@ export function assertLoopOptions(
   ) {
     throw new RangeError(`chat.agent ${options.id}: idleTimeoutInSeconds must be >= 0`);
   }
+  if (
+    preloadIdleTimeoutInSeconds !== undefined &&
+    !(Number.isFinite(preloadIdleTimeoutInSeconds) && preloadIdleTimeoutInSeconds >= 0)
+  ) {
+    throw new RangeError(`chat.agent ${options.id}: preloadIdleTimeoutInSeconds must be >= 0`);
+  }
   if (options.turnTimeout !== undefined) parseDurationInSeconds(options.turnTimeout);
+  if (options.preloadTimeout !== undefined) parseDurationInSeconds(options.preloadTimeout);
 }

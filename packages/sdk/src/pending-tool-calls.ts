@@ -1,11 +1,26 @@
 import type { ModelMessage, ToolSet, UIMessageChunk } from 'ai';
 import type { PendingToolCall } from './turn-recovery.ts';
 
-/** Names of the tools the runtime can execute itself. */
-export function executableToolNames(tools: ToolSet): Set<string> {
+/**
+ * Names of the tools the runtime may execute itself when it recovers a turn: those with an
+ * `execute` that never need a person's approval. A tool that may need one (its `needsApproval`,
+ * or the agent's `toolApproval` naming it or deciding by function) is left to the model's next
+ * step: a run that died between the tool call and its approval request must not run it unasked.
+ */
+export function executableToolNames(tools: ToolSet, toolApproval?: unknown): Set<string> {
+  const mayNeedApproval = (name: string, definition: ToolSet[string]): boolean => {
+    if ('needsApproval' in definition && definition.needsApproval) return true;
+    if (typeof toolApproval === 'function') return true;
+    if (toolApproval && typeof toolApproval === 'object') {
+      const status = (toolApproval as Record<string, unknown>)[name];
+      return status !== undefined && status !== 'not-applicable' && status !== 'approved';
+    }
+    return false;
+  };
   return new Set(
     Object.entries(tools)
       .filter(([, definition]) => typeof definition.execute === 'function')
+      .filter(([name, definition]) => !mayNeedApproval(name, definition))
       .map(([name]) => name),
   );
 }

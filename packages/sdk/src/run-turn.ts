@@ -8,15 +8,19 @@ import {
   type UIMessageChunk,
 } from 'ai';
 import type { AgentSession, SessionMessage, SessionState } from './agent-session.ts';
+import { type ChatActionOptions, decideAction } from './chat-action.ts';
 import type { ChatWriter, CommonEvent, TurnCompleteEvent } from './chat-agent-hooks.ts';
-import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
+import type { ChatAgentOptions, ClientDataOf, TurnTrigger } from './chat-agent-options.ts';
+import { type ChatContext, takeAgentState } from './chat-context.ts';
+import { OutputGate } from './chat-defer.ts';
 import { suspensionEvent } from './chat-suspension.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { commonPrefixLength } from './common-prefix-length.ts';
+import { createManagedStreamText } from './managed-stream-text.ts';
 import { executableToolNames, executePendingToolCalls } from './pending-tool-calls.ts';
 import { settle } from './settle.ts';
 import { type StandardSchema, validateWithSchema } from './standard-schema.ts';
-import { DEFAULT_ERROR_TEXT, toChunkStream } from './to-chunk-stream.ts';
+import { DEFAULT_ERROR_TEXT, generateMessageId, toChunkStream } from './to-chunk-stream.ts';
 import {
   accumulate,
   hydrateHistory,
@@ -25,7 +29,7 @@ import {
   validateIncoming,
   withoutEmptyLastMessage,
 } from './turn-input.ts';
-import { buildResponseMessage, pipeChunks } from './turn-output.ts';
+import { buildResponseMessage, orderAfterStart, pipeChunks } from './turn-output.ts';
 import {
   DEFAULT_RECOVERY_ATTEMPTS,
   planRecovery,
@@ -51,6 +55,8 @@ export type LoopState = SessionState & {
   tools: ToolSet;
   /** The author last saw `onChatSuspend`: the next turn starts with `onChatResume`. */
   isSuspended: boolean;
+  /** The history as the last checkpoint holds it. */
+  persistedMessages: UIMessage[];
 };
 
 /**
@@ -62,14 +68,22 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   session: AgentSession,
   state: LoopState,
   incoming: SessionMessage,
+  context: ChatContext,
 ): Promise<void> {
   const turn = state.turns;
   const logger = session.logger.child({ turn });
   const previousMessages = state.messages;
   // What the checkpoint holds when the turn fails before its message is validated (invalid client
   // data, say): the message as it came, so the conversation keeps what the client shows.
-  let uiMessages = upsertMessage(previousMessages, incoming.message).messages;
-  let incomingMessages = [incoming.message];
+  // A custom action (`onAction`) is not a turn unless it asks for one (`chat.turn()`); its
+  // message is only the client's last one, never accumulated.
+  const isAction = incoming.action !== undefined;
+  let isTurn = !isAction;
+  let trigger: TurnTrigger = incoming.trigger;
+  let uiMessages = isAction
+    ? previousMessages
+    : accumulate(previousMessages, [incoming.message], incoming.trigger);
+  let incomingMessages = isAction ? [] : [incoming.message];
   // The assistant message this turn continues (a message coming back with resolved tools), if any.
   let continued = lastAssistant(uiMessages);
   const { recovery } = incoming;
@@ -83,10 +97,16 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   // The dead attempts' chunks stay part of the turn: the persisted answer is what a client that
   // watched every attempt holds.
   const chunks: UIMessageChunk[] = [...(recovery?.chunks ?? [])];
-  const write = (chunk: UIMessageChunk) => {
-    chunks.push(chunk);
-    channel.write(chunk);
-  };
+  // `chat.deferBeforeOutput` holds the output back; the response accumulates regardless.
+  const gate = new OutputGate((chunk) => channel.write(chunk), logger);
+  const response = orderAfterStart(
+    (chunk) => {
+      chunks.push(chunk);
+      gate.write(chunk);
+    },
+    { hasStarted: chunks.some((chunk) => chunk.type === 'start'), generateMessageId },
+  );
+  const write = (chunk: UIMessageChunk) => response.write(chunk);
   const writer: ChatWriter = {
     write,
     merge: (stream) => pipeChunks(stream, write, channel.stopSignal),
@@ -94,6 +114,15 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   const { stopSignal } = channel;
   const { cancelSignal } = session;
   const signal = AbortSignal.any([stopSignal, cancelSignal]);
+  // `chat.history` edits the turn's history; `chat.response` and `chat.stream` write its output.
+  const betweenTurns = context.history;
+  context.history = {
+    get: () => uiMessages,
+    set: (messages) => {
+      uiMessages = messages;
+    },
+  };
+  context.turn = { write, writeEphemeral: (chunk) => gate.write(chunk), gate, stopSignal };
   let tools = {} as Tools;
   let clientData = incoming.clientData as ClientDataOf<Schema>;
   let status: TurnStatus = 'complete';
@@ -105,7 +134,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     runId: state.runId,
     clientData,
     continuation: state.continuation,
-    preloaded: false,
+    preloaded: state.preloaded === true,
   });
   const toModel = (messages: UIMessage[]) =>
     convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true });
@@ -121,6 +150,35 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       await options.onChatResume?.(await suspensionEvent(state, previousMessages, tools));
       state.isSuspended = false;
     }
+    if (isAction) {
+      const request = await decideAction(
+        options as ChatActionOptions<ClientDataOf<Schema>, StandardSchema | undefined>,
+        {
+          action: incoming.action,
+          chatId: state.chatId,
+          turn,
+          clientData,
+          uiMessages,
+          messages: await toModel(uiMessages),
+        },
+        logger,
+      );
+      if (!request) return;
+      // `chat.turn()`: a real turn follows, on the history as the action left it.
+      isTurn = true;
+      trigger = 'action-turn';
+      if (request.message) {
+        incomingMessages = [request.message];
+        uiMessages = accumulate(uiMessages, incomingMessages, 'submit-message');
+      }
+    } else {
+      await acceptIncoming();
+    }
+    await answer(plan, needsReset);
+  };
+
+  /** `onValidateMessages`, `hydrateMessages`, accumulation of the turn's message. */
+  const acceptIncoming = async (): Promise<void> => {
     // A message the validation rejects is not kept.
     uiMessages = previousMessages;
     incomingMessages = await validateIncoming(options, {
@@ -129,7 +187,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       turn,
       trigger: incoming.trigger,
     });
-    uiMessages = accumulate(previousMessages, incomingMessages);
+    uiMessages = accumulate(previousMessages, incomingMessages, incoming.trigger);
     if (options.hydrateMessages) {
       uiMessages = await hydrateHistory(options.hydrateMessages, {
         chatId: state.chatId,
@@ -142,6 +200,10 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
         previousRunId: undefined,
       });
     }
+  };
+
+  /** The turn's answer: `onChatStart`, `onTurnStart`, `prepareMessages`, `run`. */
+  const answer = async (plan: RecoveryPlan | undefined, needsReset: boolean): Promise<void> => {
     continued = lastAssistant(uiMessages);
     if (plan?.kind === 'continue' && plan.partial) {
       uiMessages = upsertMessage(uiMessages, plan.partial).messages;
@@ -157,7 +219,8 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       if (resumed) uiMessages = upsertMessage(uiMessages, resumed).messages;
     }
     let modelMessages: ModelMessage[] = await toModel(withoutEmptyLastMessage(uiMessages));
-    if (turn === 0 && !state.continuation) {
+    const historyBeforeHooks = uiMessages;
+    if (turn === 0 && !state.continuation && !isAction) {
       await options.onChatStart?.({ ...common(), messages: modelMessages, uiMessages, writer });
     }
     await options.onTurnStart?.({
@@ -169,6 +232,13 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       totalUsage: state.totalUsage,
       writer,
     });
+    // Hooks may have edited the history (`chat.history`): `run` gets the edited one.
+    if (uiMessages !== historyBeforeHooks) {
+      modelMessages = await toModel(withoutEmptyLastMessage(uiMessages));
+    }
+    // `chat.inject` messages of the conversation lane join before `run` (system ones wait for
+    // the managed streamText's instructions).
+    modelMessages = [...modelMessages, ...context.injections.takeConversation()];
     if (options.prepareMessages) {
       modelMessages = await options.prepareMessages({
         messages: modelMessages,
@@ -184,13 +254,19 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       uiMessages,
       tools,
       turn,
-      trigger: incoming.trigger,
+      trigger,
       messageId: incoming.messageId,
       signal,
       stopSignal,
       cancelSignal,
       previousTurnUsage: state.previousTurnUsage,
       totalUsage: state.totalUsage,
+      streamText: createManagedStreamText({
+        system: options.system,
+        toolApproval: options.toolApproval,
+        tools,
+        injections: context.injections,
+      }),
     });
     const stream = toChunkStream(result, uiMessages, options);
     if (stream) {
@@ -226,7 +302,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
           chatId: state.chatId,
           turn,
           continued,
-          executableTools: executableToolNames(tools),
+          executableTools: executableToolNames(tools, options.toolApproval),
         })
       : undefined;
     if (plan) logger.warn({ attempt: incoming.attempt ?? 1, plan: plan.kind }, 'retrying turn');
@@ -276,9 +352,12 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     };
   };
 
+  response.end();
+  // Work of `chat.defer` settles (up to 5 s) before the turn's end hooks.
+  await context.deferrals.settle();
   // `onBeforeTurnComplete` writes into the still open output; what it writes is part of the answer.
   let event = await outcome();
-  if (options.onBeforeTurnComplete) {
+  if (options.onBeforeTurnComplete && isTurn) {
     const written = chunks.length;
     try {
       await options.onBeforeTurnComplete({ ...event, writer });
@@ -287,16 +366,27 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       logger.warn({ err: hookError }, 'onBeforeTurnComplete failed');
       write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
     }
+    response.end();
     if (chunks.length > written) event = await outcome();
   }
 
+  gate.flush();
+  context.turn = undefined;
+  const agentState = takeAgentState(context, session);
   await channel.complete({
     status,
     messages: uiMessages,
-    keepCount: commonPrefixLength(previousMessages, uiMessages),
+    keepCount: commonPrefixLength(state.persistedMessages, uiMessages),
     totalUsage: event.totalUsage,
+    ...(agentState !== undefined ? { agentState } : {}),
+    ...(isTurn ? {} : { countsAsTurn: false }),
   });
   state.messages = uiMessages;
+  state.persistedMessages = uiMessages;
+  // Between turns `chat.history` edits the loop's history again; the loop checkpoints edits.
+  context.history = betweenTurns;
+  // An action alone is not a turn (Trigger.dev): no turn number, usage or `onTurnComplete`.
+  if (!isTurn) return;
   state.turns = turn + 1;
   state.totalUsage = event.totalUsage;
   state.previousTurnUsage = usage;

@@ -6,7 +6,8 @@ import type { StandardSchema } from './standard-schema.ts';
 /** What the client reads when a turn fails; the cause stays in the worker's log. */
 export const DEFAULT_ERROR_TEXT = 'An error occurred while generating the response.';
 
-const generateMessageId = createIdGenerator({ prefix: 'msg', size: 24 });
+/** The ids of the assistant messages the runtime starts. */
+export const generateMessageId = createIdGenerator({ prefix: 'msg', size: 24 });
 
 /** The UI message chunks of what `run` returned, if it returned something to pipe. */
 export function toChunkStream(

@@ -1,4 +1,4 @@
-import { upsertMessage } from '@baton/protocol';
+import type { ChatTrigger } from '@baton/protocol';
 import type { ToolSet, UIMessage } from 'ai';
 import type {
   ChatAgentHooks,
@@ -7,6 +7,11 @@ import type {
 } from './chat-agent-hooks.ts';
 import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
 import type { Logger } from './logger.ts';
+import {
+  findIncomingTarget,
+  mergeIncomingMessages,
+  overlayToolState,
+} from './merge-incoming-message.ts';
 import type { StandardSchema } from './standard-schema.ts';
 
 /**
@@ -24,28 +29,41 @@ export async function validateIncoming(
 }
 
 /**
- * The runtime's accumulation: each incoming message is upserted into the history by id (a known
- * id replaces that message and drops what followed it: an edit, a regenerate, a tool approval
- * coming back on its assistant message).
+ * The runtime's accumulation (merge-incoming-message.ts, the rule custom agents share): a new
+ * message is appended; a known user message is an edit (replaced, what followed dropped); an
+ * assistant message coming back with a tool approval or a client-side tool's output advances only
+ * its tool parts' state; `regenerate-message` drops the answer being regenerated.
  */
-export function accumulate(history: UIMessage[], incoming: readonly UIMessage[]): UIMessage[] {
-  let messages = history;
-  for (const message of incoming) messages = upsertMessage(messages, message).messages;
-  return messages;
+export function accumulate(
+  history: UIMessage[],
+  incoming: readonly UIMessage[],
+  trigger?: ChatTrigger,
+): UIMessage[] {
+  return mergeIncomingMessages(history, incoming, trigger ? { trigger } : {});
 }
 
 /**
- * `hydrateMessages`: the history the author's store returns replaces the runtime's; an incoming
- * message whose id it holds replaces that entry in place (so a tool approval reaches a hydrated
- * history), one it lacks is not added (the hook adds it, as Trigger.dev's does).
+ * `hydrateMessages`: the history the author's store returns replaces the runtime's. The runtime
+ * then overlays the wire's tool-state advances, as Trigger.dev does: an incoming assistant message
+ * the hydrated history holds (by id or tool call id) advances its tool parts' state; an incoming
+ * user message it holds replaces that entry in place; one it lacks is not added (the hook adds
+ * it, as Trigger.dev's does).
  */
 export async function hydrateHistory<ClientData>(
   hook: NonNullable<ChatAgentHooks<ClientData>['hydrateMessages']>,
   event: HydrateMessagesEvent<ClientData>,
 ): Promise<UIMessage[]> {
-  const hydrated = await hook(event);
-  const incomingById = new Map(event.incomingMessages.map((message) => [message.id, message]));
-  return hydrated.map((message) => incomingById.get(message.id) ?? message);
+  const hydrated = [...(await hook(event))];
+  for (const message of event.incomingMessages) {
+    const index = findIncomingTarget(hydrated, message);
+    const stored = hydrated[index];
+    if (!stored || stored.role !== message.role) continue;
+    hydrated[index] =
+      stored.role === 'assistant'
+        ? overlayToolState(stored, message)
+        : { ...message, id: stored.id };
+  }
+  return hydrated;
 }
 
 let hasWarnedHydrateMessages = false;

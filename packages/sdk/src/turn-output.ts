@@ -71,3 +71,45 @@ export async function buildResponseMessage(
   }
   return message;
 }
+
+/**
+ * Orders a turn's response chunks after its `start` chunk, which opens the assistant message: the
+ * AI SDK's reducer (the client's and the runtime's alike) starts the message afresh at `start`, so
+ * a `data-*` part that `chat.response.write` or a hook's writer wrote before `run`'s stream began
+ * would vanish from the answer. Chunks before the `start` are held and follow it; a turn whose
+ * answer never starts gets its own `start` when `end` finds held chunks.
+ */
+export function orderAfterStart(
+  emit: (chunk: UIMessageChunk) => void,
+  options: { hasStarted: boolean; generateMessageId: () => string },
+): { write: (chunk: UIMessageChunk) => void; end: () => void } {
+  let hasStarted = options.hasStarted;
+  let held: UIMessageChunk[] = [];
+  const release = () => {
+    const chunks = held;
+    held = [];
+    for (const chunk of chunks) emit(chunk);
+  };
+  return {
+    write(chunk) {
+      if (hasStarted) {
+        emit(chunk);
+      } else if (chunk.type === 'start') {
+        hasStarted = true;
+        emit(chunk);
+        release();
+      } else {
+        held.push(chunk);
+      }
+    },
+    end() {
+      if (held.length === 0) return;
+      // Only what the answer keeps needs a message; an error alone needs none.
+      if (!hasStarted && held.some((chunk) => chunk.type.startsWith('data-'))) {
+        hasStarted = true;
+        emit({ type: 'start', messageId: options.generateMessageId() });
+      }
+      release();
+    },
+  };
+}

@@ -1,38 +1,18 @@
 import { readUIMessageStream, streamText, tool, type UIMessage, type UIMessageChunk } from 'ai';
-import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { type ScriptedModel, scriptedModel } from './testing/scripted-model.ts';
 
 // docs/architecture.md, "Recovery": a turn whose run died is continued in the same assistant
 // message; the finished steps are kept (their tools never run again), the unfinished one is
 // dropped with a `reset-step`, and a client that watched every attempt ends with an uninterrupted
 // run's message.
 
-const usage = {
-  inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 1, text: 1, reasoning: undefined },
-};
-
+/** A model that answers every call with `text`. */
 function textModel(text: string) {
-  return new MockLanguageModelV4({
-    doStream: {
-      stream: simulateReadableStream({
-        chunks: [
-          { type: 'stream-start' as const, warnings: [] },
-          { type: 'text-start' as const, id: 't' },
-          { type: 'text-delta' as const, id: 't', delta: text },
-          { type: 'text-end' as const, id: 't' },
-          {
-            type: 'finish' as const,
-            finishReason: { unified: 'stop' as const, raw: undefined },
-            usage,
-          },
-        ],
-      }),
-    },
-  });
+  return scriptedModel(() => text);
 }
 
 const user: UIMessage = { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'weather?' }] };
@@ -52,7 +32,7 @@ async function clientView(chunks: UIMessageChunk[]): Promise<UIMessage | undefin
 }
 
 function runWith(
-  model: MockLanguageModelV4,
+  model: ScriptedModel,
   executions: string[] = [],
   recovery?: Parameters<typeof chat.agent>[0]['recovery'],
 ) {
@@ -267,6 +247,48 @@ describe('recovering a turn', () => {
       'assistant',
       'tool',
     ]);
+  });
+
+  it('never runs a tool that may need approval: the step goes back to the model', async () => {
+    // The run died after the tool call's input and before its approval request reached the
+    // output: recovery must not run the tool unasked, whichever way the approval is declared.
+    const dead: UIMessageChunk[] = [
+      { type: 'start', messageId: DEAD_ID },
+      { type: 'start-step' },
+      {
+        type: 'tool-input-available',
+        toolCallId: 'call-8',
+        toolName: 'deleteFile',
+        input: { path: '/etc' },
+      },
+    ];
+    const deleteFile = (executions: string[]) =>
+      tool({
+        inputSchema: z.object({ path: z.string() }),
+        execute: async (_input, { toolCallId }) => {
+          executions.push(toolCallId);
+          return { deleted: true };
+        },
+      });
+    for (const declare of ['agent-toolApproval', 'agent-toolApproval-function'] as const) {
+      const executions: string[] = [];
+      const model = textModel('Shall I delete /etc?');
+      const agent = chat.agent({
+        id: 'approval-recovery',
+        tools: { deleteFile: deleteFile(executions) },
+        toolApproval:
+          declare === 'agent-toolApproval'
+            ? { deleteFile: 'user-approval' }
+            : () => 'user-approval',
+        run: ({ messages, signal, streamText: managed }) =>
+          managed({ model, messages, abortSignal: signal }),
+      });
+      const session = new MemorySession();
+      session.send(user, { recovery: { attempt: 1, chunks: dead } });
+      await agent.runSession(session, { idleTimeoutInSeconds: 0 });
+      expect(executions).toEqual([]);
+      expect(session.turns[0]?.chunks[0]).toEqual({ type: 'reset-step' });
+    }
   });
 
   it('runs a step again when a tool call in it had not its whole input', async () => {

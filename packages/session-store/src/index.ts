@@ -5,6 +5,7 @@ export {
   type CustodyView,
 } from './custody-index.ts';
 export { type FollowStreamOptions, followStream } from './follow-stream.ts';
+export { type PreloadResult, preloadSession } from './preload-session.ts';
 export {
   type AppendInputResult,
   RedisSessionStore,

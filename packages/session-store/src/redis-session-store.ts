@@ -61,6 +61,8 @@ export type TurnCheckpoint = {
   /** How many stored messages stay; `messages` replace the rest. */
   keepCount: number;
   messages: unknown[];
+  /** The serialized agent state; undefined keeps the stored one. */
+  agentState?: string | undefined;
 };
 
 /**
@@ -161,11 +163,13 @@ export class RedisSessionStore {
       epoch: Number(fields.epoch ?? 0),
       holder: fields.holder || undefined,
       runSeq: Number(fields.runSeq ?? 0),
+      preloadRunSeq: Number(fields.preloadRunSeq ?? 0),
       inputCursor: fields.inputCursor ?? '0-0',
       turns: Number(fields.turns ?? 0),
       activeTurnOutputId: fields.activeTurn || undefined,
       totalUsage: fields.usage ? usageSchema.parse(JSON.parse(fields.usage)) : { ...EMPTY_USAGE },
       clientData: fields.clientData ? JSON.parse(fields.clientData) : undefined,
+      agentState: fields.agentState || undefined,
       tags: fields.tags ? JSON.parse(fields.tags) : [],
       createdAt: Number(fields.createdAt ?? 0),
       updatedAt: Number(fields.updatedAt ?? 0),
@@ -406,11 +410,40 @@ export class RedisSessionStore {
         JSON.stringify(checkpoint.totalUsage),
         checkpoint.keepCount,
         fence.next(),
+        checkpoint.agentState ?? '',
         ...checkpoint.messages.map((message) => JSON.stringify(message)),
       ],
       epoch,
     );
     await this.#replicas?.confirm('completeTurn', chatId, sentOn);
+  }
+
+  /**
+   * Checkpoints between turns what the agent changed after its turn (history edits, agent
+   * state), fenced like every holder write.
+   */
+  async saveCheckpoint(
+    fence: WriteFence,
+    checkpoint: Pick<TurnCheckpoint, 'keepCount' | 'messages' | 'agentState'>,
+  ): Promise<void> {
+    const { chatId, epoch } = fence;
+    const keys = this.keys(chatId);
+    const sentOn = this.#replicas?.socket();
+    await this.#run(
+      'saveCheckpoint',
+      chatId,
+      [keys.session, keys.messages],
+      [
+        epoch,
+        this.#clock(),
+        fence.next(),
+        checkpoint.keepCount,
+        checkpoint.agentState ?? '',
+        ...checkpoint.messages.map((message) => JSON.stringify(message)),
+      ],
+      epoch,
+    );
+    await this.#replicas?.confirm('saveCheckpoint', chatId, sentOn);
   }
 
   /**

@@ -63,12 +63,14 @@ export function chatRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> 
         trigger: body.trigger,
         messageId: body.messageId,
         message: message as UIMessage,
+        action: body.action,
       }));
     const record: InputRecord = {
       kind: 'message',
       message,
       trigger: body.trigger,
       ...(body.messageId ? { messageId: body.messageId } : {}),
+      ...(body.action !== undefined ? { action: body.action } : {}),
       ...withClientData(clientDataOf(json)),
       receivedAt: Date.now(),
     };

@@ -7,6 +7,7 @@ import {
   createSessionBodySchema,
   ERROR_CODES,
 } from '@baton/protocol';
+import { preloadSession } from '@baton/session-store';
 import { Hono } from 'hono';
 import { listLiveAgents } from '../agent-directory.ts';
 import { secretAuth } from '../chat-auth.ts';
@@ -51,17 +52,24 @@ export function playgroundRoutes(dependencies: GatewayDependencies): Hono<Gatewa
   const app = new Hono<GatewayEnv>();
   app.post('/sessions', async (c) => {
     const body = await parseJsonBody(c.req.raw, createSessionBodySchema);
-    const created = await ensureSession(dependencies, { agent: body.agent });
+    const created = await ensureSession(dependencies, {
+      agent: body.agent,
+      ...(body.preload ? { preload: true } : {}),
+    });
     return c.json(created, created.isNew ? 201 : 200);
   });
   return app;
 }
 
-/** Creates the session unless it exists (idempotent per chat id) and mints a fresh chat token. */
+/**
+ * Creates the session unless it exists (idempotent per chat id), preloads it when asked, and mints
+ * a fresh chat token.
+ */
 async function ensureSession(
-  { store, tokens }: GatewayDependencies,
+  dependencies: GatewayDependencies,
   body: CreateSessionBody,
 ): Promise<CreateSessionResponse> {
+  const { store, tokens } = dependencies;
   const agents = await listLiveAgents(store);
   if (!agents.some((agent) => agent.id === body.agent)) {
     throw new BatonError(ERROR_CODES.NOT_FOUND, `no live worker hosts the agent "${body.agent}"`);
@@ -76,6 +84,30 @@ async function ensureSession(
   if (agentId !== body.agent) {
     throw new BatonError(ERROR_CODES.CONFLICT, `chat ${chatId} belongs to another agent`);
   }
+  const preloaded = body.preload ? await preload(dependencies, chatId, body.clientData) : undefined;
   const { token, expiresAt } = await tokens.mint(chatId);
-  return { chatId, agent: agentId, token, tokenExpiresAt: expiresAt, isNew };
+  return {
+    chatId,
+    agent: agentId,
+    token,
+    tokenExpiresAt: expiresAt,
+    isNew,
+    ...(preloaded === undefined ? {} : { preloaded }),
+  };
+}
+
+/**
+ * Starts the chat's run before its first message (docs/agents/preload.md), through the same
+ * enqueue a message append uses; resolves whether this request started it. A chat that a run
+ * holds or awaits, or that ran before, is left as it is (preload-session.lua).
+ */
+async function preload(
+  { store, runQueue }: GatewayDependencies,
+  chatId: string,
+  clientData: Record<string, unknown> | undefined,
+): Promise<boolean> {
+  const result = await preloadSession(store, { chatId, ...(clientData ? { clientData } : {}) });
+  if (!result.isPreloaded) return false;
+  await runQueue.enqueue(result.agentId, { chatId, runSeq: result.runSeqToEnqueue });
+  return true;
 }

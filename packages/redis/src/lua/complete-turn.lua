@@ -18,9 +18,10 @@
     ARGV[5] new input cursor: every input record up to it is handled
     ARGV[6] new turn count
     ARGV[7] total usage JSON
-    ARGV[8] number of stored messages to keep; the rest is replaced by ARGV[10..]
+    ARGV[8] number of stored messages to keep; the rest is replaced by ARGV[11..]
     ARGV[9] write sequence of the holder
-    ARGV[10..] UI message JSONs to append
+    ARGV[10] the agent state JSON (`chat.local`, queued injections); '' keeps the stored one
+    ARGV[11..] UI message JSONs to append
 
   Output:
     {0, turnCompleteEntryId}
@@ -43,8 +44,11 @@ if keep == 0 then
 else
   rcall('LTRIM', KEYS[3], 0, keep - 1)
 end
-for i = 10, #ARGV do
+for i = 11, #ARGV do
   rcall('RPUSH', KEYS[3], ARGV[i])
+end
+if ARGV[10] ~= '' then
+  rcall('HSET', KEYS[1], 'agentState', ARGV[10])
 end
 
 local id = rcall('XADD', KEYS[2], '*', 'k', ARGV[3])

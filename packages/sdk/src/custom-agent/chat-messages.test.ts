@@ -2,7 +2,7 @@ import type { UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { chat } from '../chat.ts';
 import { MemorySession } from '../testing/memory-session.ts';
-import type { ChatTaskWirePayload } from './wire-payload.ts';
+import type { ChatTaskMessagePayload } from './wire-payload.ts';
 
 const user = (id: string, text: string): UIMessage => ({
   id,
@@ -29,7 +29,7 @@ describe('chat.messages as a mailbox', () => {
     const agent = chat.customAgent({
       id: 'mailbox',
       run: async (payload) => {
-        seen.push(['run', payload.message.id]);
+        seen.push(['run', payload.message?.id]);
         const heard: string[] = [];
         const unsubscribe = chat.messages.on((next) => heard.push(next.message.id));
         seen.push(['peek', (await chat.messages.peek())?.message.id]);
@@ -72,7 +72,7 @@ describe('chat.messages as a mailbox', () => {
     const agent = chat.customAgent({
       id: 'listeners',
       run: async () => {
-        chat.messages.once((payload: ChatTaskWirePayload) => onceHeard.push(payload.message.id));
+        chat.messages.once((payload: ChatTaskMessagePayload) => onceHeard.push(payload.message.id));
         const unsubscribe = chat.messages.on((payload) => onHeard.push(payload.message.id));
         await reply('a');
         await chat.messages.wait();

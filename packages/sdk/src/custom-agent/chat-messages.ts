@@ -1,10 +1,10 @@
 import type { RunEndReason } from '../agent-definition.ts';
 import { currentChatRun } from '../chat-context.ts';
-import type { ChatTaskWirePayload } from './wire-payload.ts';
+import type { ChatTaskMessagePayload } from './wire-payload.ts';
 
 /** What a wait for the chat's next message resolves. */
 export type WaitForMessageResult =
-  | { ok: true; output: ChatTaskWirePayload }
+  | { ok: true; output: ChatTaskMessagePayload }
   /**
    * No message for this run: `suspended` (idle past the timeout: the chat is checkpointed and the
    * next message re-enters `run` on any worker), `handed-over` (the worker drains; another one
@@ -54,7 +54,7 @@ export const chatMessages = {
    * The mailbox (Trigger.dev 4.5.16): the next message waiting to be answered, without taking it
    * or waiting for one. Undefined when none waits.
    */
-  async peek(): Promise<ChatTaskWirePayload | undefined> {
+  async peek(): Promise<ChatTaskMessagePayload | undefined> {
     return currentChatRun('chat.messages.peek').peekMessage();
   },
 
@@ -67,7 +67,7 @@ export const chatMessages = {
    * Takes the waiting message if there is one, without waiting: the turn still open is completed
    * and the message's turn opens, as `waitWithIdleTimeout` does. Undefined when none waits.
    */
-  async next(): Promise<ChatTaskWirePayload | undefined> {
+  async next(): Promise<ChatTaskMessagePayload | undefined> {
     return currentChatRun('chat.messages.next').takeWaitingMessage();
   },
 
@@ -75,12 +75,12 @@ export const chatMessages = {
    * Calls `listener` with every message handed to the run from now on, when its turn opens
    * (taken by a wait, by `next`, or re-entering `run`). Returns the unsubscribe function.
    */
-  on(listener: (payload: ChatTaskWirePayload) => void): () => void {
+  on(listener: (payload: ChatTaskMessagePayload) => void): () => void {
     return currentChatRun('chat.messages.on').onMessage(listener);
   },
 
   /** `on` for the next message only; the returned function unsubscribes before it came. */
-  once(listener: (payload: ChatTaskWirePayload) => void): () => void {
+  once(listener: (payload: ChatTaskMessagePayload) => void): () => void {
     const unsubscribe = currentChatRun('chat.messages.once').onMessage((payload) => {
       unsubscribe();
       listener(payload);

@@ -2,14 +2,21 @@ import { type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import type { RunEndReason } from '../agent-definition.ts';
 import type { AgentSession, SessionMessage, TurnChannel } from '../agent-session.ts';
-import type { CloseRequest } from '../chat-close.ts';
+import {
+  type ChatContext,
+  createChatContext,
+  isAgentStateDirty,
+  takeAgentState,
+} from '../chat-context.ts';
+import { OutputGate } from '../chat-defer.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { commonPrefixLength } from '../common-prefix-length.ts';
+import { mergeIncomingMessage } from '../merge-incoming-message.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
 import { DEFAULT_ERROR_TEXT } from '../to-chunk-stream.ts';
-import { buildResponseMessage } from '../turn-output.ts';
 import { DEFAULT_RECOVERY_ATTEMPTS, readDeadAttempt } from '../turn-recovery.ts';
-import type { ChatTaskWirePayload } from './wire-payload.ts';
+import { buildTurnResponse, continuableMessage } from './turn-response.ts';
+import type { ChatTaskMessagePayload } from './wire-payload.ts';
 
 /**
  * Checks a message's client data before it reaches the agent
@@ -21,11 +28,15 @@ export type ClientDataValidator = (
 
 /** The next message of the chat, or why there is none. */
 export type NextMessage =
-  | { ok: true; payload: ChatTaskWirePayload }
+  | { ok: true; payload: ChatTaskMessagePayload }
   | { ok: false; reason: RunEndReason };
 
 /** A source of the chat's history the run checkpoints instead of its own: a bound accumulator. */
-export type TranscriptSource = { readonly uiMessages: UIMessage[] };
+export type TranscriptSource = {
+  readonly uiMessages: UIMessage[];
+  /** Replaces its history (`chat.history` edits); its `uiMessages` change at once. */
+  setMessages(messages: UIMessage[]): Promise<void>;
+};
 
 type OpenTurn = {
   number: number;
@@ -39,6 +50,10 @@ type OpenTurn = {
   shouldDropStepStart: boolean;
   /** The message was refused (invalid client data): the history stays as it was. */
   isRefused: boolean;
+  /** The assistant message the incoming one resolves (a tool approval or output): the response's. */
+  continuable: UIMessage | undefined;
+  /** Holds the output back while `chat.deferBeforeOutput` work runs. */
+  gate: OutputGate;
 };
 
 /**
@@ -52,7 +67,8 @@ type OpenTurn = {
  */
 export class ChatRun {
   readonly session: AgentSession;
-  readonly #settings: RuntimeSettings;
+  /** The chat context the agent's code runs in, this run included. */
+  readonly context: ChatContext;
   /** The chat's history as last checkpointed (or as the agent's turn has it so far). */
   messages: UIMessage[];
   turns: number;
@@ -63,32 +79,35 @@ export class ChatRun {
   #stopListeners = new Set<(reason: unknown) => void>();
   #isContinuation: boolean;
   #endReason: RunEndReason | undefined;
-  #closeRequest: CloseRequest | undefined;
+  /** `chat.history` changed the history since the last checkpoint, between turns. */
+  #isHistoryEdited = false;
   #validateClientData: ClientDataValidator | undefined;
-  #messageListeners = new Set<(payload: ChatTaskWirePayload) => void>();
+  #messageListeners = new Set<(payload: ChatTaskMessagePayload) => void>();
 
   constructor(
     session: AgentSession,
     options: {
-      closeRequest?: CloseRequest;
       validateClientData?: ClientDataValidator;
       settings: RuntimeSettings;
     },
   ) {
     this.session = session;
-    this.#settings = options.settings;
+    this.context = createChatContext(session, options.settings, this);
+    this.context.history = {
+      get: () => this.currentHistory(),
+      set: (messages) => this.#replaceHistory(messages),
+    };
     this.messages = [...session.state.messages];
     this.#persisted = this.messages;
     this.turns = session.state.turns;
     this.totalUsage = session.state.totalUsage;
     this.#isContinuation = session.state.continuation;
-    this.#closeRequest = options.closeRequest;
     this.#validateClientData = options.validateClientData;
   }
 
   /** Set once the agent called `chat.close`: the run takes no more messages. */
   get isCloseRequested(): boolean {
-    return this.#closeRequest?.isRequested ?? false;
+    return this.context.closeRequest.isRequested;
   }
 
   get chatId(): string {
@@ -97,7 +116,7 @@ export class ChatRun {
 
   /** The warm wait between messages: the agent's, or what `chat.setIdleTimeoutInSeconds` set. */
   get defaultIdleTimeoutMs(): number {
-    return this.#settings.idleTimeoutInSeconds * 1000;
+    return this.context.settings.idleTimeoutInSeconds * 1000;
   }
 
   /** The open turn's stop signal: aborts when the user stops the turn. */
@@ -135,8 +154,17 @@ export class ChatRun {
     await this.completeTurn();
     if (this.isCloseRequested) return { ok: false, reason: 'closed' };
     if (this.#endReason) return { ok: false, reason: this.#endReason };
+    if (this.context.endRunRequest.isRequested && !this.session.cancelSignal.aborted) {
+      // `chat.endRun`: no idle wait; the next message is answered by a new run.
+      await this.saveChanges();
+      this.#endReason = await this.session.endRun();
+      return { ok: false, reason: this.#endReason };
+    }
     for (;;) {
-      const next = await this.session.waitForMessage({ idleTimeoutMs });
+      const next = await this.session.waitForMessage({
+        idleTimeoutMs,
+        onSuspend: () => this.saveChanges(),
+      });
       if (!next.ok) {
         this.#endReason = next.reason;
         return next;
@@ -150,7 +178,7 @@ export class ChatRun {
    * The message waiting to be answered next, if one waits (`chat.messages.peek`): neither taken
    * nor waited for. Undefined once the run takes no more messages.
    */
-  async peekMessage(): Promise<ChatTaskWirePayload | undefined> {
+  async peekMessage(): Promise<ChatTaskMessagePayload | undefined> {
     if (this.#endReason || this.isCloseRequested) return undefined;
     const waiting = await this.session.peekMessage();
     return waiting && this.#payloadOf(waiting, waiting.recovery !== undefined);
@@ -160,12 +188,15 @@ export class ChatRun {
    * Takes the waiting message without waiting (`chat.messages.next`): completes the open turn and
    * opens the message's turn as `nextMessage` does. Undefined when no message waits.
    */
-  async takeWaitingMessage(): Promise<ChatTaskWirePayload | undefined> {
+  async takeWaitingMessage(): Promise<ChatTaskMessagePayload | undefined> {
     if (!(await this.peekMessage())) return undefined;
     await this.completeTurn();
     for (;;) {
       // A message waits (peeked above, or after a settled turn below): the wait resolves at once.
-      const next = await this.session.waitForMessage({ idleTimeoutMs: this.defaultIdleTimeoutMs });
+      const next = await this.session.waitForMessage({
+        idleTimeoutMs: this.defaultIdleTimeoutMs,
+        onSuspend: () => this.saveChanges(),
+      });
       if (!next.ok) {
         this.#endReason = next.reason;
         return undefined;
@@ -178,7 +209,7 @@ export class ChatRun {
   }
 
   /** Called with each message handed to the agent, when its turn opens (`chat.messages.on`). */
-  onMessage(listener: (payload: ChatTaskWirePayload) => void): () => void {
+  onMessage(listener: (payload: ChatTaskMessagePayload) => void): () => void {
     this.#messageListeners.add(listener);
     return () => this.#messageListeners.delete(listener);
   }
@@ -194,7 +225,45 @@ export class ChatRun {
       return;
     }
     turn.chunks.push(written);
-    turn.channel.write(written);
+    turn.gate.write(written);
+  }
+
+  /** Writes a chunk to the open turn's output only, never its response (`chat.stream`). */
+  writeEphemeral(chunk: UIMessageChunk): void {
+    this.#requireTurn('writing to the chat').gate.write(chunk);
+  }
+
+  /**
+   * Checkpoints what changed since the last turn's checkpoint (history edits between turns,
+   * `chat.local` values, injections), after the work of `chat.defer` settled (up to 5 s): before
+   * the chat leaves this worker.
+   */
+  async saveChanges(): Promise<void> {
+    if (this.#turn || this.session.cancelSignal.aborted) return;
+    await this.context.deferrals.settle();
+    if (!this.#isHistoryEdited && !isAgentStateDirty(this.context)) return;
+    const messages = this.#isHistoryEdited ? this.currentHistory() : this.#persisted;
+    const agentState = takeAgentState(this.context, this.session);
+    await this.session.saveCheckpoint({
+      messages,
+      keepCount: commonPrefixLength(this.#persisted, messages),
+      ...(agentState !== undefined ? { agentState } : {}),
+    });
+    this.#isHistoryEdited = false;
+    this.messages = messages;
+    this.#persisted = messages;
+  }
+
+  /** `chat.history` edits: the bound accumulator's history, else the run's own. */
+  #replaceHistory(messages: UIMessage[]): void {
+    // Between turns the edit is checkpointed before the chat leaves the worker; during a turn,
+    // with the turn.
+    this.#isHistoryEdited = this.#turn === undefined;
+    if (this.#transcript) {
+      void this.#transcript.setMessages(messages);
+    } else {
+      this.messages = messages;
+    }
   }
 
   /**
@@ -204,14 +273,16 @@ export class ChatRun {
    */
   currentHistory(): UIMessage[] {
     if (this.#transcript) return this.#transcript.uiMessages;
-    const incoming = this.#turn?.incoming.message;
-    return incoming ? upsertMessage(this.messages, incoming).messages : this.messages;
+    const incoming = this.#turn?.incoming;
+    return incoming
+      ? mergeIncomingMessage(this.messages, incoming.message, { trigger: incoming.trigger })
+      : this.messages;
   }
 
   /** The open turn's response as its chunks build it (a recovered turn's dead steps included). */
   async responseMessage(): Promise<UIMessage | undefined> {
     const turn = this.#turn;
-    return turn ? buildResponseMessage(turn.chunks, undefined) : undefined;
+    return turn ? buildTurnResponse(turn.chunks, turn.continuable) : undefined;
   }
 
   /**
@@ -231,7 +302,12 @@ export class ChatRun {
   async completeTurn(): Promise<void> {
     const turn = this.#turn;
     if (!turn) return;
+    // Work of `chat.defer` settles (up to 5 s) before the turn's checkpoint, which keeps what it
+    // set; then the output held back by `chat.deferBeforeOutput` goes out.
+    await this.context.deferrals.settle();
+    turn.gate.flush();
     this.#turn = undefined;
+    this.context.turn = undefined;
     // As chat.agent's turns: any `error` chunk of the turn, a dead attempt's included.
     const status: TurnStatus = turn.chunks.some((chunk) => chunk.type === 'error')
       ? 'error'
@@ -244,14 +320,23 @@ export class ChatRun {
         ? await this.#transcriptHistory(this.#transcript, turn, status)
         : await this.#defaultHistory(turn, status);
     const keepCount = commonPrefixLength(this.#persisted, messages);
-    await turn.channel.complete({ status, messages, keepCount, totalUsage: this.totalUsage });
+    const agentState = takeAgentState(this.context, this.session);
+    await turn.channel.complete({
+      status,
+      messages,
+      keepCount,
+      totalUsage: this.totalUsage,
+      ...(agentState !== undefined ? { agentState } : {}),
+    });
     this.messages = messages;
     this.#persisted = messages;
+    this.#isHistoryEdited = false;
     this.turns = turn.number + 1;
   }
 
   async #defaultHistory(turn: OpenTurn, status: TurnStatus): Promise<UIMessage[]> {
-    const messages = upsertMessage(this.messages, turn.incoming.message).messages;
+    const { message, trigger } = turn.incoming;
+    const messages = mergeIncomingMessage(this.messages, message, { trigger });
     const response = await this.#keptResponse(turn, status);
     return response ? upsertMessage(messages, response).messages : messages;
   }
@@ -269,7 +354,8 @@ export class ChatRun {
     let messages = [...transcript.uiMessages];
     const has = (id: string) => messages.some((message) => message.id === id);
     if (!has(turn.incoming.message.id)) {
-      messages = upsertMessage(messages, turn.incoming.message).messages;
+      const { message, trigger } = turn.incoming;
+      messages = mergeIncomingMessage(messages, message, { trigger });
     }
     const response = await this.#keptResponse(turn, status);
     if (response && !has(response.id)) messages = [...messages, response];
@@ -278,13 +364,13 @@ export class ChatRun {
 
   /** The turn's response as it is kept: aborted parts cleaned after a stop or an error. */
   async #keptResponse(turn: OpenTurn, status: TurnStatus): Promise<UIMessage | undefined> {
-    const response = await buildResponseMessage(turn.chunks, undefined);
+    const response = await buildTurnResponse(turn.chunks, turn.continuable);
     if (!response || response.parts.length === 0) return undefined;
     return status === 'complete' ? response : cleanupAbortedParts(response);
   }
 
   /** Opens the turn of `message`; resolves its payload, or undefined when the turn is settled. */
-  async #openTurn(message: SessionMessage): Promise<ChatTaskWirePayload | undefined> {
+  async #openTurn(message: SessionMessage): Promise<ChatTaskMessagePayload | undefined> {
     const number = this.turns;
     const { recovery } = message;
     const channel = await this.session.startTurn({
@@ -300,8 +386,16 @@ export class ChatRun {
       continuedMessageId: undefined,
       shouldDropStepStart: false,
       isRefused: false,
+      continuable: continuableMessage(this.messages, message.message, message.trigger),
+      gate: new OutputGate((chunk) => channel.write(chunk), this.session.logger),
     };
     this.#turn = turn;
+    this.context.turn = {
+      write: (chunk) => this.write(chunk),
+      writeEphemeral: (chunk) => this.writeEphemeral(chunk),
+      gate: turn.gate,
+      stopSignal: channel.stopSignal,
+    };
     channel.stopSignal.addEventListener('abort', () => {
       for (const listener of this.#stopListeners) listener(channel.stopSignal.reason);
     });
@@ -343,13 +437,13 @@ export class ChatRun {
         await this.completeTurn();
         return undefined;
       }
-      payload.metadata = validation.value as ChatTaskWirePayload['metadata'];
+      payload.metadata = validation.value as ChatTaskMessagePayload['metadata'];
     }
     for (const listener of this.#messageListeners) listener(payload);
     return payload;
   }
 
-  #payloadOf(message: SessionMessage, isRecovered: boolean): ChatTaskWirePayload {
+  #payloadOf(message: SessionMessage, isRecovered: boolean): ChatTaskMessagePayload {
     return {
       chatId: this.chatId,
       runId: this.session.state.runId,

@@ -6,9 +6,10 @@ import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { settle } from '../settle.ts';
 import { addUsage, toUsage } from '../usage.ts';
 import { chatMessages } from './chat-messages.ts';
+import { firstMessageOf } from './first-message.ts';
 import { MessageAccumulator } from './message-accumulator.ts';
 import { type PipeSource, pipeAndCapture, writeTurnComplete } from './pipe.ts';
-import type { ChatTaskWirePayload } from './wire-payload.ts';
+import type { ChatTaskMessagePayload, ChatTaskWirePayload } from './wire-payload.ts';
 
 export type ChatSessionOptions = {
   /** The run's cancel signal (`run`'s `signal`): a turn's `signal` aborts with it. */
@@ -29,7 +30,7 @@ export type ChatTurn = {
   /** 0-based, continuous across suspends and workers. */
   readonly number: number;
   readonly chatId: string;
-  readonly trigger: ChatTaskWirePayload['trigger'];
+  readonly trigger: ChatTaskMessagePayload['trigger'];
   readonly clientData: ChatTaskWirePayload['metadata'];
   /** The whole conversation as model messages: pass it to `streamText`. */
   readonly messages: ModelMessage[];
@@ -58,7 +59,8 @@ export type ChatTurn = {
  * On Baton the conversation starts from the chat's checkpoint, so turn numbers and history
  * continue after an idle suspend or on another worker (docs/agents/custom-agents.md). The
  * iteration ends when the chat suspends, moves to another worker, or after `maxTurns`; then
- * return from `run`.
+ * return from `run`. On the run a preload started (`payload.trigger === "preload"`) it waits for
+ * the first message before turn 0 (docs/agents/preload.md).
  *
  * @example
  * ```ts
@@ -75,7 +77,9 @@ export async function* createSession(
   const conversation = new MessageAccumulator();
   const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
   let previousTurnUsage: Usage | undefined;
-  let current = payload;
+  const first = await firstMessageOf(payload, options);
+  if (!first) return;
+  let current = first;
   for (let taken = 0; taken < maxTurns; taken += 1) {
     const messages = await conversation.addIncoming([current.message], current.trigger, taken);
     const stopSignal = run.stopSignal ?? new AbortController().signal;

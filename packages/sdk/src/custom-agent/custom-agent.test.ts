@@ -1,36 +1,15 @@
 import { streamText, type UIMessage } from 'ai';
-import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { chat } from '../chat.ts';
 import { MemorySession } from '../testing/memory-session.ts';
+import { type ScriptedModel, scriptedModel } from '../testing/scripted-model.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
-
-const usage = {
-  inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 1, text: 1, reasoning: undefined },
-};
 
 /** A model that answers with the number of user messages it was given. */
 function countingModel() {
-  return new MockLanguageModelV4({
-    doStream: async ({ prompt }) => {
-      const users = prompt.filter((message) => message.role === 'user').length;
-      return {
-        stream: simulateReadableStream({
-          chunks: [
-            { type: 'stream-start' as const, warnings: [] },
-            { type: 'text-start' as const, id: 't' },
-            { type: 'text-delta' as const, id: 't', delta: `I see ${users} user messages.` },
-            { type: 'text-end' as const, id: 't' },
-            {
-              type: 'finish' as const,
-              finishReason: { unified: 'stop' as const, raw: undefined },
-              usage,
-            },
-          ],
-        }),
-      };
-    },
+  return scriptedModel((call) => {
+    const users = call.prompt.filter((message) => message.role === 'user').length;
+    return `I see ${users} user messages.`;
   });
 }
 
@@ -41,7 +20,7 @@ const user = (id: string, text: string): UIMessage => ({
 });
 
 /** Trigger.dev's hand-rolled loop of the custom-agents page, without its database calls. */
-function handRolled(model: MockLanguageModelV4) {
+function handRolled(model: ScriptedModel) {
   return chat.customAgent({
     id: 'raw',
     run: async (payload: ChatTaskWirePayload, { signal: runSignal }) => {
@@ -128,7 +107,8 @@ describe('chat.customAgent with a hand-rolled loop', () => {
         calls += 1;
         if (calls === 1) throw new Error('boom');
         const conversation = new chat.MessageAccumulator();
-        const messages = await conversation.addIncoming([payload.message], payload.trigger, 0);
+        const incoming = payload.message ? [payload.message] : [];
+        const messages = await conversation.addIncoming(incoming, payload.trigger, 0);
         await chat.pipeAndCapture(streamText({ model, messages }));
       },
     });

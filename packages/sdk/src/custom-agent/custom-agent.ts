@@ -1,10 +1,11 @@
 import { type AgentDefinition, markAgentDefinition } from '../agent-definition.ts';
 import type { ClientDataOf } from '../chat-agent-options.ts';
-import { applyCloseRequest, createCloseRequest } from '../chat-close.ts';
+import { applyCloseRequest } from '../chat-close.ts';
 import { runWithChatContext } from '../chat-context.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
 import { type StandardSchema, validateWithSchema } from '../standard-schema.ts';
 import { ChatRun, type ClientDataValidator } from './chat-run.ts';
+import { preloadPayloadOf } from './preload-payload.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
 
 export type CustomAgentOptions<Schema extends StandardSchema | undefined = undefined> = {
@@ -89,18 +90,26 @@ export function customAgent<Schema extends StandardSchema | undefined = undefine
       const settings: RuntimeSettings = {
         idleTimeoutInSeconds: options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds,
       };
-      const closeRequest = createCloseRequest();
       const run = new ChatRun(session, {
         settings,
-        closeRequest,
         ...(validateClientData ? { validateClientData } : {}),
       });
-      return runWithChatContext({ settings, closeRequest, run }, async () => {
+      const { closeRequest } = run.context;
+      return runWithChatContext(run.context, async () => {
+        // The run a preload started enters `run` before its first message (preload.md).
+        let entry: ChatTaskWirePayload | undefined = await preloadPayloadOf(
+          run,
+          validateClientData,
+        );
         for (;;) {
-          const next = await run.nextMessage();
-          if (!next.ok) return next.reason;
+          if (!entry) {
+            const next = await run.nextMessage();
+            if (!next.ok) return next.reason;
+            entry = next.payload;
+          }
+          const turnsBefore = run.turns;
           try {
-            await options.run(next.payload as ChatTaskWirePayload<ClientDataOf<Schema>>, {
+            await options.run(entry as ChatTaskWirePayload<ClientDataOf<Schema>>, {
               signal: session.cancelSignal,
             });
           } catch (error) {
@@ -115,8 +124,11 @@ export function customAgent<Schema extends StandardSchema | undefined = undefine
             return 'closed';
           }
           if (run.endReason) return run.endReason;
-          // `run` returned with the chat still live: the next message re-enters it.
-          run.markContinuation();
+          // `run` returned with the chat still live: the next message re-enters it, as a
+          // continuation unless `run` returned from its preload without taking a message.
+          const hasTakenMessage = run.turns !== turnsBefore || run.stopSignal !== undefined;
+          if (entry.trigger !== 'preload' || hasTakenMessage) run.markContinuation();
+          entry = undefined;
         }
       });
     },

@@ -2,6 +2,7 @@ import type { ChatTrigger } from '@baton/protocol';
 import { convertToModelMessages, type ModelMessage, type UIMessage } from 'ai';
 import { findChatContext } from '../chat-context.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
+import { mergeIncomingMessages } from '../merge-incoming-message.ts';
 
 /** Options of Trigger.dev's accumulator; `compaction` and `pendingMessages` come later. */
 export type MessageAccumulatorOptions = Record<string, never>;
@@ -13,14 +14,15 @@ let generatedIds = 0;
  * for persistence and model messages for `streamText`.
  *
  * Created inside a custom agent's run it is bound to its chat (docs/agents/custom-agents.md): it starts
- * from the chat's checkpoint, the chat checkpoints its history at each turn's end, and its first
- * `addIncoming` of a run merges what it is given into that history by message id, so a loop that
- * passes only the new message and a loop that seeds `[...stored, ...incoming]` from its own store
- * end with the same history. Every later `addIncoming` puts a known id in place and appends a new
- * one; when the last message passed was known (an edit, a regeneration, a message coming back
- * with tool outputs), what followed it is dropped, as the AI SDK client does. Created outside a
- * run (a unit test) it keeps Trigger.dev's rule: turn 0 and `regenerate-message` replace the
- * history, other turns append.
+ * from the chat's checkpoint, the chat checkpoints its history at each turn's end, and
+ * `addIncoming` merges what it is given into that history with `chat.agent`'s rule
+ * (docs/agents/human-in-the-loop.md): a new message is appended, a known one stays in place; the
+ * last one, when it is a known user message (an edit, a regeneration), drops what followed it; an
+ * assistant message coming back with a tool approval or a client-side tool's output advances only
+ * its tool parts' state. So a loop that passes only the new message and a loop that seeds
+ * `[...stored, ...incoming]` from its own store end with the same history. Created outside a run
+ * (a unit test) it keeps Trigger.dev's rule: turn 0 and `regenerate-message` replace the history,
+ * other turns append.
  */
 export class MessageAccumulator {
   uiMessages: UIMessage[] = [];
@@ -36,14 +38,18 @@ export class MessageAccumulator {
     }
   }
 
-  /** Adds the turn's incoming messages; resolves the whole conversation as model messages. */
+  /**
+   * Adds the turn's incoming messages; resolves the whole conversation as model messages. A
+   * preload payload's `trigger` (`"preload"`, no message) adds as a submit would.
+   */
   async addIncoming(
     messages: UIMessage[],
-    trigger: ChatTrigger,
+    wireTrigger: ChatTrigger | 'preload',
     turn: number,
   ): Promise<ModelMessage[]> {
+    const trigger = wireTrigger === 'preload' ? 'submit-message' : wireTrigger;
     if (this.#isBound) {
-      this.uiMessages = mergeById(this.uiMessages, messages, { truncateAfterKnownLast: true });
+      this.uiMessages = mergeIncomingMessages(this.uiMessages, messages, { trigger });
     } else if (turn === 0 || trigger === 'regenerate-message') {
       this.uiMessages = messages.map((message) =>
         message.role === 'assistant' ? cleanupAbortedParts(message) : message,
@@ -58,7 +64,9 @@ export class MessageAccumulator {
   /** Adds the response: a known id replaces that message in place, a new one is appended. */
   async addResponse(message: UIMessage): Promise<void> {
     const response = message.id ? message : { ...message, id: `response-${++generatedIds}` };
-    this.uiMessages = mergeById(this.uiMessages, [response], { truncateAfterKnownLast: false });
+    const index = this.uiMessages.findIndex((existing) => existing.id === response.id);
+    this.uiMessages =
+      index === -1 ? [...this.uiMessages, response] : this.uiMessages.with(index, response);
     await this.#convert();
   }
 
@@ -78,32 +86,4 @@ export class MessageAccumulator {
       ignoreIncompleteToolCalls: true,
     });
   }
-}
-
-/**
- * Puts `incoming` into `history` by id: a known id replaces its message in place, a new one is
- * appended. With `truncateAfterKnownLast`, when the last incoming message was known, everything
- * after it goes (what the AI SDK client means by resending a known message).
- */
-function mergeById(
-  history: readonly UIMessage[],
-  incoming: readonly UIMessage[],
-  options: { truncateAfterKnownLast: boolean },
-): UIMessage[] {
-  const merged = [...history];
-  let lastIndex = -1;
-  let isLastKnown = false;
-  for (const message of incoming) {
-    const index = merged.findIndex((existing) => existing.id === message.id);
-    if (index === -1) {
-      merged.push(message);
-      lastIndex = merged.length - 1;
-      isLastKnown = false;
-    } else {
-      merged[index] = message;
-      lastIndex = index;
-      isLastKnown = true;
-    }
-  }
-  return options.truncateAfterKnownLast && isLastKnown ? merged.slice(0, lastIndex + 1) : merged;
 }

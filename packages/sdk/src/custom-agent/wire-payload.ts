@@ -2,12 +2,22 @@ import type { ChatTrigger } from '@baton/protocol';
 import type { UIMessage } from 'ai';
 
 /**
- * What a custom agent's `run` gets, and what `chat.messages.waitWithIdleTimeout` hands it for each
- * later message: Trigger.dev's `ChatTaskWirePayload`, with the names it has there. The payload
- * carries at most one new message (`message`, singular): the chat's history is the run's (a
- * `MessageAccumulator` created in the run starts from it).
+ * What a custom agent's `run` gets: Trigger.dev's `ChatTaskWirePayload`, with the names it has
+ * there. A message (`ChatTaskMessagePayload`), or, on the run a preload started before the chat's
+ * first message, `trigger: "preload"` with no message (`ChatTaskPreloadPayload`):
+ * `chat.createSession` waits for the first message itself; a hand-rolled loop checks
+ * `payload.trigger === "preload"` and waits with `chat.messages` (docs/agents/preload.md).
  */
-export type ChatTaskWirePayload<ClientData = Record<string, unknown> | undefined> = {
+export type ChatTaskWirePayload<ClientData = Record<string, unknown> | undefined> =
+  | ChatTaskMessagePayload<ClientData>
+  | ChatTaskPreloadPayload<ClientData>;
+
+/**
+ * A message for the agent: what `run` gets for it, and what `chat.messages.waitWithIdleTimeout`
+ * hands it for each later message. It carries at most one new message (`message`, singular): the
+ * chat's history is the run's (a `MessageAccumulator` created in the run starts from it).
+ */
+export type ChatTaskMessagePayload<ClientData = Record<string, unknown> | undefined> = {
   chatId: string;
   /** The worker's job that runs the chat now. */
   runId: string;
@@ -24,4 +34,19 @@ export type ChatTaskWirePayload<ClientData = Record<string, unknown> | undefined
    * resumes as if the run never stopped.
    */
   continuation: boolean;
+};
+
+/**
+ * The run a preload started (`POST /v1/sessions` with `preload: true`), before the chat's first
+ * message: no message yet, the session's client data. Initialize, then wait for the message.
+ */
+export type ChatTaskPreloadPayload<ClientData = Record<string, unknown> | undefined> = {
+  chatId: string;
+  runId: string;
+  trigger: 'preload';
+  message?: undefined;
+  messageId?: undefined;
+  /** The session's client data (`POST /v1/sessions` `clientData`). */
+  metadata: ClientData;
+  continuation: false;
 };

@@ -3,6 +3,7 @@ import type { UIMessage, UIMessageChunk } from 'ai';
 import type { RunEndReason } from '../agent-definition.ts';
 import type {
   AgentSession,
+  Checkpoint,
   SessionMessage,
   SessionState,
   TurnChannel,
@@ -29,6 +30,7 @@ export type RecordedTurn = {
  * session suspends at once (the idle timeout is not waited out; `onSuspend` runs first, and a
  * message it sends is answered instead). Running `runSession` again after that is the next run
  * of the chat, as a worker would start it: a resume from the checkpoint, under a new run id.
+ * `mockChatAgent` drives one for a test (docs/agents/testing.md); this is the lower level.
  */
 export class MemorySession implements AgentSession {
   readonly logger: Logger;
@@ -40,6 +42,8 @@ export class MemorySession implements AgentSession {
   /** The checkpoint: what a worker would persist after each turn. */
   messages: UIMessage[];
   totalUsage: Usage;
+  /** The checkpointed agent state (`chat.local` values, queued injections), serialized. */
+  agentState: string | undefined;
   readonly #cancelController = new AbortController();
   readonly #queue: SessionMessage[] = [];
   #nextInputId = 1;
@@ -54,6 +58,15 @@ export class MemorySession implements AgentSession {
       messages?: UIMessage[];
       /** Completed turns of the chat that ran before. @default 0 */
       turns?: number;
+      /** The first run follows one that died (Trigger.dev's continuation). @default false */
+      continuation?: boolean;
+      /**
+       * The chat was preloaded (`POST /v1/sessions` with `preload: true`): the first run is the
+       * preloaded run (`onPreload`, then the wait for the first message). @default false
+       */
+      preloaded?: boolean;
+      /** The session's client data (`POST /v1/sessions` `clientData`): what `onPreload` gets. */
+      sessionClientData?: Record<string, unknown>;
       logger?: Logger;
     } = {},
   ) {
@@ -69,7 +82,9 @@ export class MemorySession implements AgentSession {
       totalUsage: this.totalUsage,
       messages: this.messages,
       isResume: this.#completedTurns > 0,
-      continuation: false,
+      continuation: options.continuation ?? false,
+      ...(options.preloaded ? { preloaded: true } : {}),
+      ...(options.sessionClientData ? { sessionClientData: options.sessionClientData } : {}),
     };
   }
 
@@ -86,28 +101,43 @@ export class MemorySession implements AgentSession {
     return this.closedReason !== undefined;
   }
 
-  /** Queues a message for the next turn; throws once the chat is closed, as the gateway's 409. */
+  /** How many messages wait to be answered. */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Queues a message for the next turn; resolves its input id (the `inputId` of its turn). Throws
+   * once the chat is closed, as the gateway's 409.
+   */
   send(
     message: UIMessage,
     options: {
       clientData?: Record<string, unknown>;
       trigger?: SessionMessage['trigger'];
+      /** The request's `messageId` (an edited, regenerated or tool-answered message). */
+      messageId?: string;
       /** Deliver the message as a turn whose earlier run died after writing these chunks. */
       recovery?: TurnRecovery;
       /** Runs that took the message on, this one included (earlier ones failed). @default 1 */
       attempt?: number;
+      /** A custom action (the request body's `action`) for `onAction`. */
+      action?: unknown;
     } = {},
-  ): void {
+  ): string {
     if (this.isClosed) throw new Error('SESSION_CLOSED: the chat was closed');
+    const inputId = `0-${this.#nextInputId++}`;
     this.#queue.push({
-      inputId: `0-${this.#nextInputId++}`,
+      inputId,
       message,
       trigger: options.trigger ?? 'submit-message',
-      messageId: undefined,
+      messageId: options.messageId,
       clientData: options.clientData,
       ...(options.recovery ? { recovery: options.recovery } : {}),
       ...(options.attempt ? { attempt: options.attempt } : {}),
+      ...(options.action !== undefined ? { action: options.action } : {}),
     });
+    return inputId;
   }
 
   /** Stops the turn in flight, as `POST /api/chat/:id/stop` does. */
@@ -140,6 +170,11 @@ export class MemorySession implements AgentSession {
     this.#queue.length = 0;
   }
 
+  async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    this.messages = checkpoint.messages;
+    if (checkpoint.agentState !== undefined) this.agentState = checkpoint.agentState;
+  }
+
   async endRun(): Promise<'suspended' | 'handed-over'> {
     return this.#endRun(this.#queue.length > 0 ? 'handed-over' : 'suspended').reason;
   }
@@ -155,7 +190,11 @@ export class MemorySession implements AgentSession {
       turns: this.#completedTurns,
       totalUsage: this.totalUsage,
       messages: this.messages,
-      isResume: this.#completedTurns > 0,
+      agentState: this.agentState,
+      // A preloaded chat's later runs resume it, its first turn or not (phase `preload`).
+      isResume: this.#completedTurns > 0 || this.#state.preloaded === true,
+      // The next run follows a graceful end: a resume, not a continuation.
+      continuation: false,
     };
     return { ok: false, reason };
   }
@@ -180,8 +219,9 @@ export class MemorySession implements AgentSession {
         recorded.status = end.status;
         recorded.end = end;
         this.messages = end.messages;
+        if (end.agentState !== undefined) this.agentState = end.agentState;
         this.totalUsage = end.totalUsage;
-        this.#completedTurns = turn + 1;
+        this.#completedTurns = end.countsAsTurn === false ? turn : turn + 1;
         this.#stopActiveTurn = undefined;
       },
     };

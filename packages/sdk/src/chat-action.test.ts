@@ -1,0 +1,106 @@
+import type { UIMessage } from 'ai';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { chat } from './chat.ts';
+import { MemorySession } from './testing/memory-session.ts';
+import { scriptedModel } from './testing/scripted-model.ts';
+
+function user(text: string, id = `u-${text}`): UIMessage {
+  return { id, role: 'user', parts: [{ type: 'text', text }] };
+}
+
+function texts(messages: readonly UIMessage[]): string[] {
+  return messages.map((message) =>
+    message.parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+  );
+}
+
+const defaults = { idleTimeoutInSeconds: 0 };
+
+function actionAgent(model: ReturnType<typeof scriptedModel>, hooks: string[]) {
+  return chat.agent({
+    id: 'actions',
+    actionSchema: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('undo') }),
+      z.object({ type: z.literal('retry-with'), text: z.string() }),
+    ]),
+    onAction: ({ action, turn }) => {
+      hooks.push(`onAction:${action.type}:${turn}`);
+      chat.history.slice(0, -2);
+      if (action.type === 'retry-with') return chat.turn(action.text);
+      return undefined;
+    },
+    onTurnStart: ({ turn }) => {
+      hooks.push(`onTurnStart:${turn}`);
+    },
+    onTurnComplete: ({ turn }) => {
+      hooks.push(`onTurnComplete:${turn}`);
+    },
+    run: ({ messages, signal, streamText, trigger }) => {
+      hooks.push(`run:${trigger}`);
+      return streamText({ model, messages, abortSignal: signal });
+    },
+  });
+}
+
+describe('custom actions', () => {
+  it('an action without chat.turn() edits the history and is not a turn', async () => {
+    const hooks: string[] = [];
+    const agent = actionAgent(scriptedModel(['one', 'two']), hooks);
+    const session = new MemorySession();
+    session.send(user('a'));
+    session.send(user('b'));
+    session.send(user('ignored'), { trigger: 'regenerate-message', action: { type: 'undo' } });
+    await agent.runSession(session, defaults);
+    expect(texts(session.messages)).toEqual(['a', 'one']);
+    expect(hooks.filter((hook) => hook.startsWith('onAction'))).toEqual(['onAction:undo:2']);
+    // Answered with a turn-complete, without a turn number of its own.
+    expect(session.turns.map((turn) => turn.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(session.state.turns).toBe(2);
+    expect(hooks).not.toContain('onTurnStart:2');
+  });
+
+  it('chat.turn(message) runs a real turn with trigger action-turn after the edit', async () => {
+    const hooks: string[] = [];
+    const model = scriptedModel(['one', 'two']);
+    const agent = actionAgent(model, hooks);
+    const session = new MemorySession();
+    session.send(user('a'));
+    session.send(user('x'), { action: { type: 'retry-with', text: 'b' } });
+    await agent.runSession(session, defaults);
+    expect(hooks).toEqual([
+      'onTurnStart:0',
+      'run:submit-message',
+      'onTurnComplete:0',
+      'onAction:retry-with:1',
+      'onTurnStart:1',
+      'run:action-turn',
+      'onTurnComplete:1',
+    ]);
+    // The undo removed the first exchange; the action's message was answered.
+    expect(texts(session.messages)).toEqual(['b', 'two']);
+    expect(JSON.stringify(model.prompts[1])).not.toContain('"a"');
+  });
+
+  it('an invalid action, or a return other than chat.turn(), ends with an error and changes nothing', async () => {
+    const hooks: string[] = [];
+    const agent = actionAgent(scriptedModel(['one']), hooks);
+    const session = new MemorySession();
+    session.send(user('a'));
+    session.send(user('x'), { action: { type: 'drop-table' } });
+    await agent.runSession(session, defaults);
+    expect(session.turns[1]?.status).toBe('error');
+    expect(texts(session.messages)).toEqual(['a', 'one']);
+
+    const wrong = chat.agent({
+      id: 'wrong-return',
+      onAction: () => ({ text: 'not allowed' }) as never,
+      run: () => undefined,
+    });
+    const other = new MemorySession();
+    other.send(user('x'), { action: { type: 'anything' } });
+    await wrong.runSession(other, defaults);
+    expect(other.turns[0]?.status).toBe('error');
+    expect(other.state.turns).toBe(0);
+  });
+});
