@@ -1,5 +1,7 @@
-import { chatKeys } from '@baton/redis';
+import { runQueueName } from '@baton/protocol';
+import { chatKeys, globalKeys } from '@baton/redis';
 import { type BatonStack, DEMO_AGENTS, startBatonStack, textOf, waitUntil } from '@baton/testing';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPendingRuns, runJobCounts } from '../chaos/run-jobs.ts';
@@ -79,5 +81,36 @@ describe('chat.close', () => {
       .map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { kind?: string; reason?: string })
       .find((record) => record.kind === 'session-closed');
     expect(closedRecord).toMatchObject({ reason: 'the user said bye' });
+  });
+
+  it('a close from outside wakes the warm run holding the chat: it ends closed, at once', async () => {
+    const session = await stack.createSession('demo');
+    const chat = stack.openChat(session);
+    await chat.sendMessage({ text: 'hello' });
+    const key = chatKeys(session.chatId).session;
+    // The run holds the chat warm (30 s idle timeout).
+    expect(await redis.hget(key, 'status')).toBe('running');
+    const closed = await fetch(`${stack.gatewayUrl}/v1/sessions/${session.chatId}/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'account deleted' }),
+    });
+    expect(closed.status).toBe(200);
+    await waitUntil(async () => !(await hasPendingRuns(redis, 'demo')), {
+      description: 'the warm run ends',
+      timeoutMs: 10_000,
+    });
+    // Woken by the close record, the run ended as closed: not as a lost lease found at renewal.
+    const queue = new Queue(runQueueName('demo'), {
+      connection: redis,
+      prefix: globalKeys().queuePrefix,
+    });
+    try {
+      const jobs = await queue.getJobs(['completed']);
+      const run = jobs.find((job) => job.data.chatId === session.chatId);
+      expect(run?.returnvalue).toBe('closed');
+    } finally {
+      await queue.close();
+    }
   });
 });

@@ -387,6 +387,13 @@ export class RedisChatSession implements AgentSession {
   }
 
   #accept(entry: InputEntry): void {
+    if (entry.record.kind === 'close') {
+      // Closed from outside: the run ends now, warm or mid-turn; the close fenced it off already.
+      this.logger.info({ reason: entry.record.reason }, 'chat closed from outside');
+      this.cancel(new BatonError(ERROR_CODES.SESSION_CLOSED, 'the chat was closed'));
+      this.#wake?.();
+      return;
+    }
     if (entry.record.kind === 'stop') {
       // A stop applies to the turn in flight when it is read (Trigger.dev's semantics), or to the
       // next turn when one is about to start; with nothing running or pending it stops nothing.

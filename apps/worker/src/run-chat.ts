@@ -196,6 +196,10 @@ async function handBack(
   agentId: string,
   logger: Logger,
 ): Promise<RunChatOutcome> {
+  if (BatonError.isInstance(reason) && reason.code === ERROR_CODES.SESSION_CLOSED) {
+    // Closed from outside (close-session.lua): nothing continues the chat.
+    return 'closed';
+  }
   if (BatonError.isInstance(reason) && reason.code === ERROR_CODES.LEASE_LOST) {
     // Another worker holds the chat now; this run may write nothing more.
     logger.warn({ err: run.error ?? reason, reason: 'lease lost' }, 'run cancelled');

@@ -28,13 +28,25 @@ export const stopInputRecordSchema = z.object({
   receivedAt: z.number(),
 });
 
+/**
+ * Written by a close from outside the run (`POST /v1/sessions/:id/close`, close-session.lua):
+ * wakes the run that holds the chat, warm or mid-turn, so that it ends at once.
+ */
+export const closeInputRecordSchema = z.object({
+  kind: z.literal('close'),
+  reason: z.string().optional(),
+  receivedAt: z.number(),
+});
+
 export const inputRecordSchema = z.discriminatedUnion('kind', [
   messageInputRecordSchema,
   stopInputRecordSchema,
+  closeInputRecordSchema,
 ]);
 
 export type MessageInputRecord = z.infer<typeof messageInputRecordSchema>;
 export type StopInputRecord = z.infer<typeof stopInputRecordSchema>;
+export type CloseInputRecord = z.infer<typeof closeInputRecordSchema>;
 export type InputRecord = z.infer<typeof inputRecordSchema>;
 
 /** An input record with the id Redis gave it in the input stream. */

@@ -457,7 +457,14 @@ describe('close-session.lua', () => {
     scripts.run(
       'closeSession',
       [keys.session, keys.lease, keys.input, keys.output, keys.messages],
-      [9000, '{"kind":"session-closed","closedAt":9000}', keys.outputWake, keys.inputWake, 60_000],
+      [
+        9000,
+        '{"kind":"session-closed","closedAt":9000}',
+        keys.outputWake,
+        keys.inputWake,
+        60_000,
+        '{"kind":"close","receivedAt":9000}',
+      ],
     );
 
   it('fences the holder, refuses appends, tells readers, and expires the chat', async () => {
@@ -485,6 +492,10 @@ describe('close-session.lua', () => {
     expect(output.map(([, fields]) => fields[1])).toEqual([
       '{"kind":"session-closed","closedAt":9000}',
     ]);
+    // The holder's run is woken by a close record on its input, once.
+    const input = await redis.xrange(keys.input, '-', '+');
+    expect(input.map(([, fields]) => fields[1]).at(-1)).toBe('{"kind":"close","receivedAt":9000}');
+    expect(input.filter(([, fields]) => fields[1]?.includes('"close"'))).toHaveLength(1);
     expect(await redis.pttl(keys.session)).toBeGreaterThan(50_000);
     expect(await redis.pttl(keys.input)).toBeGreaterThan(50_000);
   });

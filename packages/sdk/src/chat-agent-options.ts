@@ -19,6 +19,7 @@ import type {
   ResolveToolsEvent,
 } from './chat-agent-hooks.ts';
 import type { InferSchemaOutput, StandardSchema } from './standard-schema.ts';
+import type { TranscriptStorage } from './transcript/transcript-storage.ts';
 import type { RecoveryOptions } from './turn-recovery.ts';
 
 /** Trigger.dev's defaults (reference section 2.1). */
@@ -79,6 +80,12 @@ export type ChatAgentOptions<
     run: (payload: ChatRunPayload<ClientDataOf<Schema>, Tools>) => Awaitable<ChatRunResult>;
     /** A tool set, or a function that picks one per turn (e.g. by plan in the client data). */
     tools?: Tools | ((event: ResolveToolsEvent<ClientDataOf<Schema>>) => Awaitable<Tools>);
+    /**
+     * Where the conversation is also written, e.g. one row per message in your own database
+     * (Trigger.dev's `TranscriptStorage`, docs/agents/transcript-storage.md). Baton's checkpoint
+     * stays the runtime's; the storage gets every change and may own the model context.
+     */
+    storage?: TranscriptStorage<ClientDataOf<Schema>>;
     /** Validates each turn's client data (the request body's extra fields). */
     clientDataSchema?: Schema;
     /**

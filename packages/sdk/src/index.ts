@@ -94,6 +94,18 @@ export {
   type InferSchemaOutput,
   type StandardSchema,
 } from './standard-schema.ts';
+export type {
+  LoadContextEvent,
+  LoadedTranscript,
+  TranscriptChange,
+  TranscriptChangeset,
+  TranscriptCursors,
+  TranscriptEntry,
+  TranscriptSaveContext,
+  TranscriptSaveReason,
+  TranscriptScope,
+  TranscriptStorage,
+} from './transcript/transcript-storage.ts';
 export {
   DEFAULT_RECOVERY_ATTEMPTS,
   type RecoveryDecision,

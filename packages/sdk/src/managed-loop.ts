@@ -15,6 +15,8 @@ import { commonPrefixLength } from './common-prefix-length.ts';
 import { type LoopState, runTurn } from './run-turn.ts';
 import { parseDurationInSeconds, type RuntimeSettings } from './runtime-settings.ts';
 import type { StandardSchema } from './standard-schema.ts';
+import { ChatTranscript } from './transcript/chat-transcript.ts';
+import type { TranscriptStorage } from './transcript/transcript-storage.ts';
 import { warnHydrateMessagesOnce } from './turn-input.ts';
 
 /**
@@ -54,6 +56,13 @@ export async function runManagedLoop<
     persistedMessages: session.state.messages,
   };
   const context = createChatContext(session, settings);
+  if (options.storage) {
+    state.transcript = new ChatTranscript(
+      options.storage as TranscriptStorage<unknown>,
+      session,
+      context,
+    );
+  }
   context.history = {
     get: () => state.messages,
     set: (messages) => {
@@ -80,6 +89,7 @@ export async function runManagedLoop<
   };
   const suspend = async (): Promise<void> => {
     await saveChanges({ settleDeferred: true });
+    await state.transcript?.saveBetweenTurns(state.turns, state.messages, state.clientData);
     // Once per suspension, and only for a chat that had a turn or was preloaded (phase `preload`).
     if (state.isSuspended || (state.turns === 0 && !state.preloaded)) return;
     state.isSuspended = true;
@@ -92,6 +102,10 @@ export async function runManagedLoop<
   };
   const { closeRequest, endRunRequest } = context;
   const loop = async () => {
+    // A chat with no checkpoint starts from the transcript the agent's storage holds, if any.
+    if (state.transcript && state.turns === 0 && state.messages.length === 0) {
+      state.messages = await state.transcript.seed(session.state.sessionClientData);
+    }
     // Trigger.dev's order: `onPreload` before the wait for the first message.
     if (isPreloadRun(state)) state.clientData = await runPreload(options, session);
     for (let turnsThisRun = 0; ; turnsThisRun += 1) {
@@ -105,7 +119,8 @@ export async function runManagedLoop<
         onSuspend: suspend,
       });
       if (!next.ok) return next.reason;
-      await runTurn(options, session, state, next.message, context);
+      const outcome = await runTurn(options, session, state, next.message, context);
+      await state.transcript?.saveAfterTurn(outcome, state.messages);
       // `chat.close` during the turn: applied once the turn completed, so that its output
       // reached the client.
       if (await applyCloseRequest(session, closeRequest)) return 'closed';
@@ -125,7 +140,7 @@ export function assertLoopOptions(
     | 'idleTimeoutInSeconds'
     | 'preloadIdleTimeoutInSeconds'
     | 'preloadTimeout'
-  >,
+  > & { storage?: unknown; hydrateMessages?: unknown },
 ): void {
   const { maxTurns, idleTimeoutInSeconds, preloadIdleTimeoutInSeconds } = options;
   if (maxTurns !== undefined && !(Number.isInteger(maxTurns) && maxTurns >= 1)) {
@@ -142,6 +157,11 @@ export function assertLoopOptions(
     !(Number.isFinite(preloadIdleTimeoutInSeconds) && preloadIdleTimeoutInSeconds >= 0)
   ) {
     throw new RangeError(`chat.agent ${options.id}: preloadIdleTimeoutInSeconds must be >= 0`);
+  }
+  if (options.storage && options.hydrateMessages) {
+    throw new TypeError(
+      `chat.agent ${options.id}: hydrateMessages cannot be combined with storage; move its body to storage.loadContext`,
+    );
   }
   if (options.turnTimeout !== undefined) parseDurationInSeconds(options.turnTimeout);
   if (options.preloadTimeout !== undefined) parseDurationInSeconds(options.preloadTimeout);

@@ -21,6 +21,7 @@ import { executableToolNames, executePendingToolCalls } from './pending-tool-cal
 import { settle } from './settle.ts';
 import { type StandardSchema, validateWithSchema } from './standard-schema.ts';
 import { DEFAULT_ERROR_TEXT, generateMessageId, toChunkStream } from './to-chunk-stream.ts';
+import type { ChatTranscript, TurnOutcome } from './transcript/chat-transcript.ts';
 import {
   accumulate,
   hydrateHistory,
@@ -57,6 +58,8 @@ export type LoopState = SessionState & {
   isSuspended: boolean;
   /** The history as the last checkpoint holds it. */
   persistedMessages: UIMessage[];
+  /** The agent's transcript storage, when it has one. */
+  transcript?: ChatTranscript;
 };
 
 /**
@@ -69,7 +72,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   state: LoopState,
   incoming: SessionMessage,
   context: ChatContext,
-): Promise<void> {
+): Promise<TurnOutcome> {
   const turn = state.turns;
   const logger = session.logger.child({ turn });
   const previousMessages = state.messages;
@@ -151,6 +154,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       state.isSuspended = false;
     }
     if (isAction) {
+      if (state.transcript?.hasLoadContext) uiMessages = await loadContext([]);
       const request = await decideAction(
         options as ChatActionOptions<ClientDataOf<Schema>, StandardSchema | undefined>,
         {
@@ -174,8 +178,23 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     } else {
       await acceptIncoming();
     }
+    // The user's message is saved alongside the model; the output waits for the save.
+    state.transcript?.saveTurnStart(turn, trigger, uiMessages, clientData);
     await answer(plan, needsReset);
   };
+
+  /** The conversation `loadContext` of the agent's storage decides (docs/agents/transcript-storage.md). */
+  const loadContext = async (incomingNow: UIMessage[]): Promise<UIMessage[]> =>
+    (await state.transcript?.loadContext({
+      chatId: state.chatId,
+      turn,
+      trigger: isAction ? 'action' : incoming.trigger,
+      incomingMessages: incomingNow,
+      previousMessages,
+      clientData,
+      continuation: state.continuation,
+      previousRunId: undefined,
+    })) ?? [...previousMessages, ...incomingNow];
 
   /** `onValidateMessages`, `hydrateMessages`, accumulation of the turn's message. */
   const acceptIncoming = async (): Promise<void> => {
@@ -200,6 +219,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
         previousRunId: undefined,
       });
     }
+    if (state.transcript?.hasLoadContext) uiMessages = await loadContext(incomingMessages);
   };
 
   /** The turn's answer: `onChatStart`, `onTurnStart`, `prepareMessages`, `run`. */
@@ -385,8 +405,17 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   state.persistedMessages = uiMessages;
   // Between turns `chat.history` edits the loop's history again; the loop checkpoints edits.
   context.history = betweenTurns;
+  const turnOutcome: TurnOutcome = {
+    turn,
+    status,
+    trigger: isAction && !isTurn ? 'action' : trigger,
+    isTurn,
+    isRecovered: recovery !== undefined,
+    responseId: event.responseMessage?.id,
+    clientData,
+  };
   // An action alone is not a turn (Trigger.dev): no turn number, usage or `onTurnComplete`.
-  if (!isTurn) return;
+  if (!isTurn) return turnOutcome;
   state.turns = turn + 1;
   state.totalUsage = event.totalUsage;
   state.previousTurnUsage = usage;
@@ -397,4 +426,5 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     // The turn is already complete and persisted; a failing hook cannot change its outcome.
     logger.error({ err: hookError }, 'onTurnComplete failed');
   }
+  return turnOutcome;
 }

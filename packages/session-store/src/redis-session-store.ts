@@ -504,7 +504,14 @@ export class RedisSessionStore {
       'closeSession',
       chatId,
       [keys.session, keys.lease, keys.input, keys.output, keys.messages],
-      [now, JSON.stringify(record), keys.outputWake, keys.inputWake, this.#closedRetentionMs],
+      [
+        now,
+        JSON.stringify(record),
+        keys.outputWake,
+        keys.inputWake,
+        this.#closedRetentionMs,
+        JSON.stringify({ kind: 'close', ...(reason ? { reason } : {}), receivedAt: now }),
+      ],
     );
     await this.#replicas?.confirm('close', chatId, sentOn);
     return reply[1] === 1;

@@ -2,8 +2,10 @@
   Closes a chat for good (docs/architecture.md, "Close"): appends are refused from now on
   (append-input.lua), a holder is fenced off at once (the epoch is bumped, its lease dropped: it
   notices at its next write or renewal and lets go), readers of the output see a `session-closed`
-  record, and every key of the chat expires after the closed-chat retention. A turn in flight is
-  abandoned: nothing of it reaches the checkpoint. Idempotent.
+  record, the run that holds the chat is woken by a `close` input record (it ends at once, warm or
+  mid-turn, rather than at its next renewal), and every key of the chat expires after the
+  closed-chat retention. A turn in flight is abandoned: nothing of it reaches the checkpoint.
+  Idempotent.
 
   Input:
     KEYS[1] session hash
@@ -16,6 +18,7 @@
     ARGV[3] output wake channel
     ARGV[4] input wake channel
     ARGV[5] retention (ms) of the chat's keys; 0 keeps them
+    ARGV[6] close input record JSON
 
   Output:
     {0, 1}  closed now
@@ -42,6 +45,7 @@ rcall('HSET', KEYS[1], 'status', 'closed', 'holder', '', 'activeTurn', '', 'clos
 rcall('DEL', KEYS[2])
 local id = rcall('XADD', KEYS[4], '*', 'k', ARGV[2])
 rcall('PUBLISH', ARGV[3], id)
+rcall('XADD', KEYS[3], '*', 'r', ARGV[6])
 rcall('PUBLISH', ARGV[4], '')
 if tonumber(ARGV[5]) > 0 then
   for i = 1, 5 do

@@ -1,3 +1,7 @@
+export {
+  type MemoryTranscriptStorage,
+  memoryTranscriptStorage,
+} from '../transcript/memory-transcript-storage.ts';
 export { HarnessSession } from './harness-session.ts';
 export { type HookCall, HookRecorder } from './hook-recorder.ts';
 export { MemorySession, type RecordedTurn } from './memory-session.ts';
