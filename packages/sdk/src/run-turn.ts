@@ -9,10 +9,9 @@ import {
 } from 'ai';
 import type { AgentSession, SessionMessage, SessionState } from './agent-session.ts';
 import { type ChatActionOptions, decideAction } from './chat-action.ts';
-import type { ChatWriter, CommonEvent, TurnCompleteEvent } from './chat-agent-hooks.ts';
+import type { CommonEvent, TurnCompleteEvent } from './chat-agent-hooks.ts';
 import type { ChatAgentOptions, ClientDataOf, TurnTrigger } from './chat-agent-options.ts';
 import { type ChatContext, takeAgentState } from './chat-context.ts';
-import { OutputGate } from './chat-defer.ts';
 import { suspensionEvent } from './chat-suspension.ts';
 import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { commonPrefixLength } from './common-prefix-length.ts';
@@ -20,7 +19,7 @@ import { createManagedStreamText } from './managed-stream-text.ts';
 import { executableToolNames, executePendingToolCalls } from './pending-tool-calls.ts';
 import { settle } from './settle.ts';
 import { type StandardSchema, validateWithSchema } from './standard-schema.ts';
-import { DEFAULT_ERROR_TEXT, generateMessageId, toChunkStream } from './to-chunk-stream.ts';
+import { DEFAULT_ERROR_TEXT, toChunkStream } from './to-chunk-stream.ts';
 import type { ChatTranscript, TurnOutcome } from './transcript/chat-transcript.ts';
 import {
   accumulate,
@@ -30,13 +29,14 @@ import {
   validateIncoming,
   withoutEmptyLastMessage,
 } from './turn-input.ts';
-import { buildResponseMessage, orderAfterStart, pipeChunks } from './turn-output.ts';
+import { buildResponseMessage, pipeChunks } from './turn-output.ts';
 import {
   DEFAULT_RECOVERY_ATTEMPTS,
   planRecovery,
   type RecoveryPlan,
   withoutFirstStepStart,
 } from './turn-recovery.ts';
+import { TurnWriter } from './turn-writer.ts';
 import { addUsage, toUsage } from './usage.ts';
 
 /** A turn whose runs died more often than `recovery.maxAttempts` allows. */
@@ -99,21 +99,9 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
   });
   // The dead attempts' chunks stay part of the turn: the persisted answer is what a client that
   // watched every attempt holds.
-  const chunks: UIMessageChunk[] = [...(recovery?.chunks ?? [])];
-  // `chat.deferBeforeOutput` holds the output back; the response accumulates regardless.
-  const gate = new OutputGate((chunk) => channel.write(chunk), logger);
-  const response = orderAfterStart(
-    (chunk) => {
-      chunks.push(chunk);
-      gate.write(chunk);
-    },
-    { hasStarted: chunks.some((chunk) => chunk.type === 'start'), generateMessageId },
-  );
-  const write = (chunk: UIMessageChunk) => response.write(chunk);
-  const writer: ChatWriter = {
-    write,
-    merge: (stream) => pipeChunks(stream, write, channel.stopSignal),
-  };
+  const output = new TurnWriter(channel, recovery?.chunks ?? [], logger);
+  const { chunks, writer } = output;
+  const write = (chunk: UIMessageChunk) => output.write(chunk);
   const { stopSignal } = channel;
   const { cancelSignal } = session;
   const signal = AbortSignal.any([stopSignal, cancelSignal]);
@@ -125,7 +113,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       uiMessages = messages;
     },
   };
-  context.turn = { write, writeEphemeral: (chunk) => gate.write(chunk), gate, stopSignal };
+  context.turn = output.scope;
   let tools = {} as Tools;
   let clientData = incoming.clientData as ClientDataOf<Schema>;
   let status: TurnStatus = 'complete';
@@ -372,7 +360,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     };
   };
 
-  response.end();
+  output.endAnswer();
   // Work of `chat.defer` settles (up to 5 s) before the turn's end hooks.
   await context.deferrals.settle();
   // `onBeforeTurnComplete` writes into the still open output; what it writes is part of the answer.
@@ -386,11 +374,11 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       logger.warn({ err: hookError }, 'onBeforeTurnComplete failed');
       write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
     }
-    response.end();
+    output.endAnswer();
     if (chunks.length > written) event = await outcome();
   }
 
-  gate.flush();
+  output.flush();
   context.turn = undefined;
   const agentState = takeAgentState(context, session);
   await channel.complete({
