@@ -3,6 +3,7 @@ import { type BatonStack, DEMO_AGENTS, startBatonStack, textOf, waitUntil } from
 import type { UIMessage } from 'ai';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferredDoneKey } from './fixtures/state-agent.ts';
 
 // Through real processes: what an agent keeps besides its answers (`chat.local`, `chat.inject`
 // from `chat.defer` work, `chat.history` edits of an action, persisted and transient data parts)
@@ -66,11 +67,37 @@ describe('run state through the stack', () => {
     expect(visits.workers[1]).not.toBe(firstWorker);
     await untilSuspended(session.chatId);
 
-    // The persisted answers keep the data parts that are not transient.
+    // The persisted answers keep the data parts that are not transient, and nothing of
+    // chat.stream, which the client saw live.
+    expect(dataParts(chat.lastMessage, 'data-status')).toEqual([{ stage: 'started' }]);
     const persisted = await stack.fetchMessages(session);
     const answers = persisted.filter(({ role }) => role === 'assistant');
     expect(answers.map((message) => dataParts(message, 'data-visits').length)).toEqual([1, 1]);
     expect(answers.flatMap((message) => dataParts(message, 'data-progress'))).toEqual([]);
+    expect(answers.flatMap((message) => dataParts(message, 'data-status'))).toEqual([]);
+  });
+
+  it("holds a turn's output until the chat.deferBeforeOutput work is done", async () => {
+    const session = await stack.createSession('state');
+    const chat = stack.openChat(session);
+    await chat.sendMessage({ text: 'one' });
+    const doneAt = Number(await redis.get(deferredDoneKey(session.chatId)));
+    // Output entry ids are the times Redis appended them: the turn's first chunk came after.
+    const output = await redis.xrange(chatKeys(session.chatId).output, '-', '+');
+    const chunkTimes = output
+      .filter(([, fields]) => !String(fields[1]).startsWith('{"kind"'))
+      .map(([id]) => Number(id.split('-')[0]));
+    expect(chunkTimes.length).toBeGreaterThan(0);
+    expect(Math.min(...chunkTimes)).toBeGreaterThanOrEqual(doneAt);
+  });
+
+  it('chat.endRun lets the chat go after the turn, without its minute of idle wait', async () => {
+    const session = await stack.createSession('one-shot');
+    const chat = stack.openChat(session);
+    await chat.sendMessage({ text: 'one' });
+    await untilSuspended(session.chatId);
+    await chat.sendMessage({ text: 'two' });
+    expect(textOf(chat.lastMessage)).toBe('users=one|two system=');
   });
 
   it('an undo action removes the last exchange; the next answer no longer sees it', async () => {
