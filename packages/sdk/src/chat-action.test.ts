@@ -1,19 +1,9 @@
-import type { UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { textsOf, userMessage } from './testing/messages.ts';
 import { scriptedModel } from './testing/scripted-model.ts';
-
-function user(text: string, id = `u-${text}`): UIMessage {
-  return { id, role: 'user', parts: [{ type: 'text', text }] };
-}
-
-function texts(messages: readonly UIMessage[]): string[] {
-  return messages.map((message) =>
-    message.parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
-  );
-}
 
 const defaults = { idleTimeoutInSeconds: 0 };
 
@@ -48,11 +38,14 @@ describe('custom actions', () => {
     const hooks: string[] = [];
     const agent = actionAgent(scriptedModel(['one', 'two']), hooks);
     const session = new MemorySession();
-    session.send(user('a'));
-    session.send(user('b'));
-    session.send(user('ignored'), { trigger: 'regenerate-message', action: { type: 'undo' } });
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
+    session.send(userMessage('ignored'), {
+      trigger: 'regenerate-message',
+      action: { type: 'undo' },
+    });
     await agent.runSession(session, defaults);
-    expect(texts(session.messages)).toEqual(['a', 'one']);
+    expect(textsOf(session.messages)).toEqual(['a', 'one']);
     expect(hooks.filter((hook) => hook.startsWith('onAction'))).toEqual(['onAction:undo:2']);
     // Answered with a turn-complete, without a turn number of its own.
     expect(session.turns.map((turn) => turn.status)).toEqual(['complete', 'complete', 'complete']);
@@ -65,8 +58,8 @@ describe('custom actions', () => {
     const model = scriptedModel(['one', 'two']);
     const agent = actionAgent(model, hooks);
     const session = new MemorySession();
-    session.send(user('a'));
-    session.send(user('x'), { action: { type: 'retry-with', text: 'b' } });
+    session.send(userMessage('a'));
+    session.send(userMessage('x'), { action: { type: 'retry-with', text: 'b' } });
     await agent.runSession(session, defaults);
     expect(hooks).toEqual([
       'onTurnStart:0',
@@ -78,7 +71,7 @@ describe('custom actions', () => {
       'onTurnComplete:1',
     ]);
     // The undo removed the first exchange; the action's message was answered.
-    expect(texts(session.messages)).toEqual(['b', 'two']);
+    expect(textsOf(session.messages)).toEqual(['b', 'two']);
     expect(JSON.stringify(model.prompts[1])).not.toContain('"a"');
   });
 
@@ -86,11 +79,11 @@ describe('custom actions', () => {
     const hooks: string[] = [];
     const agent = actionAgent(scriptedModel(['one']), hooks);
     const session = new MemorySession();
-    session.send(user('a'));
-    session.send(user('x'), { action: { type: 'drop-table' } });
+    session.send(userMessage('a'));
+    session.send(userMessage('x'), { action: { type: 'drop-table' } });
     await agent.runSession(session, defaults);
     expect(session.turns[1]?.status).toBe('error');
-    expect(texts(session.messages)).toEqual(['a', 'one']);
+    expect(textsOf(session.messages)).toEqual(['a', 'one']);
 
     const wrong = chat.agent({
       id: 'wrong-return',
@@ -98,7 +91,7 @@ describe('custom actions', () => {
       run: () => undefined,
     });
     const other = new MemorySession();
-    other.send(user('x'), { action: { type: 'anything' } });
+    other.send(userMessage('x'), { action: { type: 'anything' } });
     await wrong.runSession(other, defaults);
     expect(other.turns[0]?.status).toBe('error');
     expect(other.state.turns).toBe(0);

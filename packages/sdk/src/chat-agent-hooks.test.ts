@@ -5,6 +5,7 @@ import { chat } from './chat.ts';
 import type { ChatAgentOptions } from './chat-agent-options.ts';
 import type { Logger } from './logger.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { textOf, userMessage } from './testing/messages.ts';
 import { scriptedModel } from './testing/scripted-model.ts';
 
 /** A model that answers every call with `reply <n>`, n counting from 1 (3 + 5 tokens a call). */
@@ -12,14 +13,6 @@ function countingModel() {
   return scriptedModel((_call, index) => `reply ${index + 1}`, {
     usage: { inputTokens: 3, outputTokens: 5 },
   });
-}
-
-function userMessage(text: string, id = `user-${text}`): UIMessage {
-  return { id, role: 'user', parts: [{ type: 'text', text }] };
-}
-
-function textOf(message: UIMessage | undefined): string {
-  return (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
 const defaults = { idleTimeoutInSeconds: 0 };

@@ -1,21 +1,14 @@
-import { type ModelMessage, streamText, type UIMessage } from 'ai';
+import { type ModelMessage, streamText } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { textOf, userMessage } from './testing/messages.ts';
 import { mockChatAgent } from './testing/mock-chat-agent.ts';
 import { scriptedModel } from './testing/scripted-model.ts';
 
 /** Each call reports 3 input and 5 output tokens. */
 const usage = { inputTokens: 3, outputTokens: 5 };
-
-function userMessage(text: string, id = `user-${text}`): UIMessage {
-  return { id, role: 'user', parts: [{ type: 'text', text }] };
-}
-
-function textOf(message: UIMessage | undefined): string {
-  return (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
-}
 
 const defaults = { idleTimeoutInSeconds: 0 };
 

@@ -1,4 +1,3 @@
-import type { UIMessage } from 'ai';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { WaitForMessageOptions } from './agent-session.ts';
@@ -6,10 +5,7 @@ import { chat } from './chat.ts';
 import type { ChatAgentOptions } from './chat-agent-options.ts';
 import { type Logger, SILENT_LOGGER } from './logger.ts';
 import { MemorySession } from './testing/memory-session.ts';
-
-function userMessage(text: string): UIMessage {
-  return { id: `user-${text}`, role: 'user', parts: [{ type: 'text', text }] };
-}
+import { userMessage } from './testing/messages.ts';
 
 /** A memory session that records the idle timeout of every wait. */
 class TimedSession extends MemorySession {

@@ -1,13 +1,10 @@
-import { tool, type UIMessage, type UIMessageChunk } from 'ai';
+import { tool, type UIMessageChunk } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { userMessage } from './testing/messages.ts';
 import { scriptedModel } from './testing/scripted-model.ts';
-
-function user(text: string, id = `u-${text}`): UIMessage {
-  return { id, role: 'user', parts: [{ type: 'text', text }] };
-}
 
 const defaults = { idleTimeoutInSeconds: 0 };
 
@@ -36,7 +33,7 @@ describe('chat.response and chat.stream', () => {
       },
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     // Every chunk reached the client.
     expect(dataChunks(session.turns[0]?.chunks ?? [])).toEqual([
@@ -77,7 +74,7 @@ describe('chat.response and chat.stream', () => {
         return result;
       },
     });
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     expect(chunksWhenReleased).toBe(0);
     expect(session.turns[0]?.chunks.map((chunk) => chunk.type)).toContain('text-delta');
@@ -106,7 +103,7 @@ describe('the managed streamText handed to run', () => {
         streamText({ model, messages, abortSignal: signal, tools: { callTool } }),
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     const call = model.doStreamCalls[0];
     expect((call?.tools ?? []).map((entry) => entry.name).sort()).toEqual([
@@ -138,7 +135,7 @@ describe('the managed streamText handed to run', () => {
     });
     for (const agent of [withSystem, withoutSystem]) {
       const session = new MemorySession();
-      session.send(user('a'));
+      session.send(userMessage('a'));
       await agent.runSession(session, defaults);
     }
     expect(String(thrown)).toContain('chat.agent({ system })');
@@ -176,7 +173,7 @@ describe('the managed streamText handed to run', () => {
         }),
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     expect(seenByCall).toHaveLength(2);
     expect(JSON.stringify(model.prompts[1]?.at(-1))).toContain('MID-TURN-FACT');

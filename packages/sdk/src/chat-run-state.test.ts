@@ -1,7 +1,7 @@
-import type { UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { chat } from './chat.ts';
 import { MemorySession } from './testing/memory-session.ts';
+import { textsOf, userMessage } from './testing/messages.ts';
 import { scriptedModel } from './testing/scripted-model.ts';
 
 /**
@@ -9,16 +9,6 @@ import { scriptedModel } from './testing/scripted-model.ts';
  * `chat.inject`, `chat.defer`, `chat.endRun`. Each must survive the chat leaving its worker: a
  * second `runSession` on the same MemorySession is the next run, as another worker would start it.
  */
-
-function user(text: string, id = `u-${text}`): UIMessage {
-  return { id, role: 'user', parts: [{ type: 'text', text }] };
-}
-
-function texts(messages: readonly UIMessage[]): string[] {
-  return messages.map((message) =>
-    message.parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
-  );
-}
 
 function systemOf(prompt: readonly { role: string; content: unknown }[]): string {
   return prompt
@@ -49,11 +39,11 @@ describe('chat.local', () => {
       },
     });
     const session = new MemorySession();
-    session.send(user('a'));
-    session.send(user('b'));
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
     await agent.runSession(session, defaults);
     // The chat suspended; the next message is answered by a new run (another worker).
-    session.send(user('c'));
+    session.send(userMessage('c'));
     await agent.runSession(session, defaults);
     expect(seen).toEqual(['Ada:1', 'Ada:2', 'Ada:3']);
     expect(changes).toEqual([true, true, true]);
@@ -78,7 +68,7 @@ describe('chat.local', () => {
       },
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     expect(String(error)).toMatch(/read before init/);
     expect(() => chat.local({ id: 'test-never' })).toThrow(/declared twice/);
@@ -98,13 +88,13 @@ describe('chat.history', () => {
         streamText({ model, messages, abortSignal: signal }),
     });
     const session = new MemorySession();
-    session.send(user('a'));
-    session.send(user('b'));
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
     await agent.runSession(session, defaults);
-    expect(texts(session.messages)).toEqual(['a', 'first']);
-    session.send(user('c'));
+    expect(textsOf(session.messages)).toEqual(['a', 'first']);
+    session.send(userMessage('c'));
     await agent.runSession(session, defaults);
-    expect(texts(session.messages)).toEqual(['a', 'first', 'c', 'third']);
+    expect(textsOf(session.messages)).toEqual(['a', 'first', 'c', 'third']);
     // The third call saw the edited history, not the undone exchange.
     expect(JSON.stringify(model.prompts[2])).not.toContain('second');
   });
@@ -115,19 +105,19 @@ describe('chat.history', () => {
     const agent = chat.agent({
       id: 'history-reads',
       onTurnStart: () => {
-        reads.push(chat.history.all().length, chat.history.findMessage('u-b')?.role);
+        reads.push(chat.history.all().length, chat.history.findMessage('user-b')?.role);
         reads.push(chat.history.getPendingToolCalls());
-        chat.history.remove('u-a');
+        chat.history.remove('user-a');
       },
       run: ({ messages, signal, streamText }) =>
         streamText({ model, messages, abortSignal: signal }),
     });
-    const session = new MemorySession({ messages: [user('a')], turns: 1 });
-    session.send(user('b'));
+    const session = new MemorySession({ messages: [userMessage('a')], turns: 1 });
+    session.send(userMessage('b'));
     await agent.runSession(session, defaults);
     expect(reads).toEqual([2, 'user', []]);
     expect(JSON.stringify(model.prompts[0])).not.toContain('"a"');
-    expect(texts(session.messages)).toEqual(['b', 'answer']);
+    expect(textsOf(session.messages)).toEqual(['b', 'answer']);
   });
 
   it('works in a custom agent: chat.setMessages between turns is checkpointed before the suspend', async () => {
@@ -135,13 +125,13 @@ describe('chat.history', () => {
       id: 'custom-history',
       run: async () => {
         await chat.writeTurnComplete();
-        chat.setMessages([user('seed')]);
+        chat.setMessages([userMessage('seed')]);
       },
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
-    expect(texts(session.messages)).toEqual(['seed']);
+    expect(textsOf(session.messages)).toEqual(['seed']);
   });
 });
 
@@ -163,14 +153,14 @@ describe('chat.inject and chat.defer', () => {
         streamText({ model, messages, abortSignal: signal }),
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     // The deferred work settled before the suspend; its injection was checkpointed.
     expect(JSON.parse(session.agentState ?? '{}').injections).toEqual([
       { role: 'system', content: 'REVIEWED' },
     ]);
-    session.send(user('b'));
-    session.send(user('c'));
+    session.send(userMessage('b'));
+    session.send(userMessage('c'));
     await agent.runSession(session, defaults);
     const [first, second, third] = model.prompts.map((prompt) => systemOf(prompt));
     expect(first).toBe('BASE');
@@ -190,11 +180,11 @@ describe('chat.inject and chat.defer', () => {
         streamText({ model, messages, abortSignal: signal }),
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     expect(JSON.stringify(model.prompts[0]?.at(-1))).toContain('the account is Pro');
     // Not part of the UI history.
-    expect(texts(session.messages)).toEqual(['a', 'one']);
+    expect(textsOf(session.messages)).toEqual(['a', 'one']);
   });
 
   it('awaits deferred work before onTurnComplete', async () => {
@@ -215,7 +205,7 @@ describe('chat.inject and chat.defer', () => {
         streamText({ model, messages, abortSignal: signal }),
     });
     const session = new MemorySession();
-    session.send(user('a'));
+    session.send(userMessage('a'));
     await agent.runSession(session, defaults);
     expect(order).toEqual(['deferred', 'onTurnComplete']);
   });
@@ -237,14 +227,14 @@ describe('chat.endRun', () => {
       },
     });
     const session = new MemorySession();
-    session.send(user('a'));
-    session.send(user('b'));
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
     await agent.runSession(session, { idleTimeoutInSeconds: 3600 });
     // One turn, then the run let go of the chat with a message waiting: handed back to the pool.
     expect(session.turns).toHaveLength(1);
     expect(session.runEnds).toEqual(['handed-over']);
     expect(suspends).toEqual([0]);
     await agent.runSession(session, defaults);
-    expect(texts(session.messages)).toEqual(['a', 'one', 'b', 'two']);
+    expect(textsOf(session.messages)).toEqual(['a', 'one', 'b', 'two']);
   });
 });

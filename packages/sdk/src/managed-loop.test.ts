@@ -1,14 +1,10 @@
-import type { UIMessage } from 'ai';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { WaitForMessageOptions } from './agent-session.ts';
 import { chat } from './chat.ts';
 import { parseDurationInSeconds } from './runtime-settings.ts';
 import { MemorySession } from './testing/memory-session.ts';
-
-function userMessage(text: string): UIMessage {
-  return { id: `user-${text}`, role: 'user', parts: [{ type: 'text', text }] };
-}
+import { userMessage } from './testing/messages.ts';
 
 /** A memory session that records the idle timeout of every wait. */
 class TimedSession extends MemorySession {

@@ -5,6 +5,7 @@ export {
 export { HarnessSession } from './harness-session.ts';
 export { type HookCall, HookRecorder } from './hook-recorder.ts';
 export { MemorySession, type RecordedTurn } from './memory-session.ts';
+export { textOf, textsOf, userMessage } from './messages.ts';
 export {
   type MockChatAgentHarness,
   type MockChatAgentOptions,

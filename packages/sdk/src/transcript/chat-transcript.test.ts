@@ -1,21 +1,11 @@
-import type { UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from '../chat.ts';
 import { MemorySession } from '../testing/memory-session.ts';
+import { textsOf, userMessage } from '../testing/messages.ts';
 import { scriptedModel } from '../testing/scripted-model.ts';
 import { memoryTranscriptStorage } from './memory-transcript-storage.ts';
 import type { TranscriptStorage } from './transcript-storage.ts';
-
-function user(text: string, id = `u-${text}`): UIMessage {
-  return { id, role: 'user', parts: [{ type: 'text', text }] };
-}
-
-function texts(messages: readonly UIMessage[]): string[] {
-  return messages.map((message) =>
-    message.parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
-  );
-}
 
 const defaults = { idleTimeoutInSeconds: 0 };
 
@@ -29,17 +19,17 @@ describe('chat.agent with a transcript storage', () => {
         streamText({ model: scriptedModel(['first']), messages, abortSignal: signal }),
     });
     const session = new MemorySession({ chatId: 'c1' });
-    session.send(user('one'));
+    session.send(userMessage('one'));
     await agent.runSession(session, defaults);
     expect(storage.saves.map(({ changeset }) => changeset.reason)).toEqual([
       'turn-start',
       'turn-complete',
     ]);
     expect(storage.saves[0]?.changeset.changes).toEqual([
-      { op: 'put', message: user('one'), final: true },
+      { op: 'put', message: userMessage('one'), final: true },
     ]);
     expect(storage.saves[1]?.changeset.changes.map((change) => change.op)).toEqual(['put']);
-    expect(texts(storage.rows('c1').map(({ message }) => message))).toEqual(['one', 'first']);
+    expect(textsOf(storage.rows('c1').map(({ message }) => message))).toEqual(['one', 'first']);
     expect(storage.saves[1]?.context).toMatchObject({
       chatId: 'c1',
       turn: 0,
@@ -61,8 +51,8 @@ describe('chat.agent with a transcript storage', () => {
         streamText({ model, messages, abortSignal: signal }),
     });
     const session = new MemorySession({ chatId: 'c2' });
-    session.send(user('a'));
-    session.send(user('b'));
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
     const running = agent.runSession(session, defaults);
     await model.waitForCalls(2);
     // Stop once the partial answer was written.
@@ -73,21 +63,21 @@ describe('chat.agent with a transcript storage', () => {
     await running;
     const rows = storage.rows('c2');
     expect(rows.map(({ final }) => final)).toEqual([true, true, true, false]);
-    session.send(user('x'), { action: { type: 'undo' } });
+    session.send(userMessage('x'), { action: { type: 'undo' } });
     await agent.runSession(session, defaults);
     const last = storage.saves.at(-1);
     expect(last?.changeset.reason).toBe('action');
     expect(last?.changeset.changes).toEqual([
       { op: 'truncateAfter', afterId: rows[1]?.message.id },
     ]);
-    expect(texts(storage.rows('c2').map(({ message }) => message))).toEqual(['a', 'one']);
+    expect(textsOf(storage.rows('c2').map(({ message }) => message))).toEqual(['a', 'one']);
   });
 
   it('loadContext owns the conversation the turn works on', async () => {
     const storage: TranscriptStorage = {
       ...memoryTranscriptStorage(),
       loadContext: async (_scope, { incomingMessages }) => [
-        user('from the database', 'db-1'),
+        userMessage('from the database', 'db-1'),
         ...incomingMessages,
       ],
     };
@@ -98,8 +88,8 @@ describe('chat.agent with a transcript storage', () => {
       run: ({ messages, signal, streamText }) =>
         streamText({ model, messages, abortSignal: signal }),
     });
-    const session = new MemorySession({ messages: [user('old')], turns: 1 });
-    session.send(user('new'));
+    const session = new MemorySession({ messages: [userMessage('old')], turns: 1 });
+    session.send(userMessage('new'));
     await agent.runSession(session, defaults);
     expect(JSON.stringify(model.prompts[0])).toContain('from the database');
     expect(JSON.stringify(model.prompts[0])).not.toContain('"old"');
@@ -111,7 +101,7 @@ describe('chat.agent with a transcript storage', () => {
       { chatId: 'c3', clientData: undefined, turn: 0, trigger: 'submit-message', runId: 'old' },
       {
         reason: 'turn-complete',
-        changes: [{ op: 'put', message: user('earlier'), final: true }],
+        changes: [{ op: 'put', message: userMessage('earlier'), final: true }],
         transcript: { entries: [], state: null },
       },
     );
@@ -131,19 +121,19 @@ describe('chat.agent with a transcript storage', () => {
         streamText({ model, messages, abortSignal: signal }),
     });
     const session = new MemorySession({ chatId: 'c3' });
-    session.send(user('a'));
-    session.send(user('b'));
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
     await agent.runSession(session, defaults);
     expect(JSON.stringify(model.prompts[0])).toContain('earlier');
     // The first turn-complete save failed: its answer went with the second turn's save.
-    expect(texts(memory.rows('c3').map(({ message }) => message))).toEqual([
+    expect(textsOf(memory.rows('c3').map(({ message }) => message))).toEqual([
       'earlier',
       'a',
       'one',
       'b',
       'two',
     ]);
-    expect(texts(session.messages)).toEqual(['earlier', 'a', 'one', 'b', 'two']);
+    expect(textsOf(session.messages)).toEqual(['earlier', 'a', 'one', 'b', 'two']);
   });
 
   it('refuses storage together with hydrateMessages', () => {
