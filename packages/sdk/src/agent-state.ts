@@ -10,6 +10,11 @@ import type { Logger } from './logger.ts';
 export type AgentState = {
   locals: Record<string, unknown>;
   injections: ModelMessage[];
+  /**
+   * Set by a custom agent's `chat.endAndContinue()`: the next run is a continuation (Trigger.dev's
+   * `continuation: true`). Its first checkpoint drops it (docs/agents/custom-agents.md).
+   */
+  continuation?: true;
 };
 
 /** A serialized state above this is not checkpointed (logged): it would slow every claim. */
@@ -27,6 +32,7 @@ export function readAgentState(serialized: string | undefined, logger: Logger): 
     return {
       locals: isRecord(parsed.locals) ? parsed.locals : {},
       injections: Array.isArray(parsed.injections) ? parsed.injections : [],
+      ...(parsed.continuation === true ? { continuation: true } : {}),
     };
   } catch (error) {
     logger.error({ err: error }, 'the checkpointed agent state is unreadable; starting empty');

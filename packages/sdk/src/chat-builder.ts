@@ -3,7 +3,15 @@ import type { AgentDefinition } from './agent-definition.ts';
 import { chatAgent } from './chat-agent.ts';
 import type { ChatAgentHooks } from './chat-agent-hooks.ts';
 import type { ChatAgentOptions, ClientDataOf } from './chat-agent-options.ts';
-import { type CustomAgentOptions, customAgent } from './custom-agent/custom-agent.ts';
+import type {
+  ClientDataErrorReporting,
+  ClientDataValidationErrorHandler,
+} from './custom-agent/client-data-validation.ts';
+import {
+  type BuilderClientDataOptions,
+  type CustomAgentOptions,
+  customAgent,
+} from './custom-agent/custom-agent.ts';
 import type { StandardSchema } from './standard-schema.ts';
 
 /** The hooks a builder may carry (Trigger.dev's builder-level hooks that Baton has). */
@@ -32,7 +40,8 @@ export type ChatBuilder<Schema extends StandardSchema> = {
   /**
    * A custom agent whose messages' client data (`payload.metadata`) is validated with the schema
    * and typed by it: an invalid message is answered with an `Invalid client data` error and never
-   * reaches `run`. The builder's hooks do not apply (a custom agent has none).
+   * reaches `run`; the builder's `onValidationError`, then `onClientDataValidationError`, are told.
+   * The builder's hooks do not apply (a custom agent has none).
    */
   customAgent(options: Omit<CustomAgentOptions<Schema>, 'clientDataSchema'>): AgentDefinition;
 } & {
@@ -41,8 +50,23 @@ export type ChatBuilder<Schema extends StandardSchema> = {
 
 type HookChains = { [Name in BuilderHookName]: Array<(event: never) => unknown> };
 
+/** `chat.withClientData`'s options (Trigger.dev 4.5.16). */
+export type WithClientDataOptions<Schema extends StandardSchema> = {
+  schema: Schema;
+  /**
+   * When the error of an invalid steering frame is reported (custom agents). Accepted; no effect
+   * on Baton, which has no steering frames yet: a message is validated when its turn opens.
+   */
+  reportErrorAt?: ClientDataErrorReporting;
+  /**
+   * Called when a message's client data fails the schema, in a custom agent built from this
+   * builder, before the agent's `onClientDataValidationError`. (A `chat.agent` fails the turn.)
+   */
+  onValidationError?: ClientDataValidationErrorHandler;
+};
+
 /**
- * `chat.withClientData({ schema })`.
+ * `chat.withClientData({ schema, reportErrorAt?, onValidationError? })`.
  *
  * @example
  * ```ts
@@ -52,24 +76,28 @@ type HookChains = { [Name in BuilderHookName]: Array<(event: never) => unknown> 
  *   .agent({ id: 'support', run: ({ messages, clientData }) => ... });
  * ```
  */
-export function withClientData<Schema extends StandardSchema>(config: {
-  schema: Schema;
-}): ChatBuilder<Schema> {
+export function withClientData<Schema extends StandardSchema>(
+  config: WithClientDataOptions<Schema>,
+): ChatBuilder<Schema> {
   const empty = Object.fromEntries(
     BUILDER_HOOKS.map((name) => [name, []]),
   ) as unknown as HookChains;
-  return createBuilder(config.schema, empty);
+  const custom: BuilderClientDataOptions = config.onValidationError
+    ? { onValidationError: config.onValidationError }
+    : {};
+  return createBuilder(config.schema, empty, custom);
 }
 
 function createBuilder<Schema extends StandardSchema>(
   schema: Schema,
   chains: HookChains,
+  custom: BuilderClientDataOptions,
 ): ChatBuilder<Schema> {
   const hookSetters = Object.fromEntries(
     BUILDER_HOOKS.map((name) => [
       name,
       (hook: (event: never) => unknown) =>
-        createBuilder(schema, { ...chains, [name]: [...chains[name], hook] }),
+        createBuilder(schema, { ...chains, [name]: [...chains[name], hook] }, custom),
     ]),
   );
   return {
@@ -83,7 +111,7 @@ function createBuilder<Schema extends StandardSchema>(
       return chatAgent<Schema, Tools>({ ...options, ...composed, clientDataSchema: schema });
     },
     customAgent: (options: Omit<CustomAgentOptions<Schema>, 'clientDataSchema'>) =>
-      customAgent<Schema>({ ...options, clientDataSchema: schema }),
+      customAgent<Schema>({ ...options, clientDataSchema: schema }, custom),
   } as ChatBuilder<Schema>;
 }
 

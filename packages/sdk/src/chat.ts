@@ -11,8 +11,10 @@ import { cleanupAbortedParts } from './cleanup-aborted-parts.ts';
 import { chatMessages } from './custom-agent/chat-messages.ts';
 import { createSession } from './custom-agent/chat-session.ts';
 import { customAgent } from './custom-agent/custom-agent.ts';
+import { endAndContinue } from './custom-agent/end-and-continue.ts';
 import { MessageAccumulator } from './custom-agent/message-accumulator.ts';
 import { pipe, pipeAndCapture, writeTurnComplete } from './custom-agent/pipe.ts';
+import { session } from './custom-agent/session-handle.ts';
 import { createStopSignal } from './custom-agent/stop-signal.ts';
 import {
   setIdleTimeoutInSeconds,
@@ -53,6 +55,8 @@ export const chat = {
   pipe,
   pipeAndCapture,
   writeTurnComplete,
+  endAndContinue,
+  session,
   MessageAccumulator,
   cleanupAbortedParts,
 } as const;

@@ -49,7 +49,7 @@ export {
   DEFAULT_TURN_TIMEOUT,
   type TurnTrigger,
 } from './chat-agent-options.ts';
-export { type ChatBuilder, withClientData } from './chat-builder.ts';
+export { type ChatBuilder, type WithClientDataOptions, withClientData } from './chat-builder.ts';
 export { type ChatCloseOptions, MAX_CLOSE_REASON_LENGTH } from './chat-close.ts';
 export { DEFER_TIMEOUT_MS, type DeferredWork } from './chat-defer.ts';
 export type { HistoryToolCall, NewToolResult } from './chat-history.ts';
@@ -57,6 +57,7 @@ export type { ChatLocal, ChatLocalMethods } from './chat-local.ts';
 export type { ChatStreamWriter } from './chat-response.ts';
 export { cleanupAbortedParts, INTERRUPTED_TOOL_ERROR_TEXT } from './cleanup-aborted-parts.ts';
 export type {
+  MessageSubscription,
   WaitForMessageResult as ChatMessagesWaitResult,
   WaitWithIdleTimeoutOptions,
 } from './custom-agent/chat-messages.ts';
@@ -66,6 +67,11 @@ export {
   createSession,
   type TurnSource,
 } from './custom-agent/chat-session.ts';
+export type {
+  ClientDataErrorReporting,
+  ClientDataValidationErrorEvent,
+  ClientDataValidationErrorHandler,
+} from './custom-agent/client-data-validation.ts';
 export { type CustomAgentOptions, customAgent } from './custom-agent/custom-agent.ts';
 export {
   MessageAccumulator,
@@ -76,6 +82,7 @@ export type {
   PipeAndCaptureOptions,
   PipeSource,
 } from './custom-agent/pipe.ts';
+export type { SessionHandle, SessionWriteResult } from './custom-agent/session-handle.ts';
 export type { ChatStopSignal } from './custom-agent/stop-signal.ts';
 export type {
   ChatTaskMessagePayload,

@@ -24,6 +24,13 @@ export type WaitWithIdleTimeoutOptions = {
   spanName?: string;
 };
 
+/** What `chat.messages.on` returns: call it, or its `off()` (Trigger.dev's shape), to unsubscribe. */
+export type MessageSubscription = (() => void) & { off(): void };
+
+function subscription(unsubscribe: () => void): MessageSubscription {
+  return Object.assign(() => unsubscribe(), { off: () => unsubscribe() });
+}
+
 /**
  * The chat's incoming messages (Trigger.dev's `chat.messages`). Taking a message completes the
  * turn still open (if `chat.writeTurnComplete` was not called) and opens the new message's turn.
@@ -73,18 +80,19 @@ export const chatMessages = {
 
   /**
    * Calls `listener` with every message handed to the run from now on, when its turn opens
-   * (taken by a wait, by `next`, or re-entering `run`). Returns the unsubscribe function.
+   * (taken by a wait, by `next`, or re-entering `run`). Returns the unsubscribe function, which is
+   * also Trigger.dev's subscription: `subscription.off()`.
    */
-  on(listener: (payload: ChatTaskMessagePayload) => void): () => void {
-    return currentChatRun('chat.messages.on').onMessage(listener);
+  on(listener: (payload: ChatTaskMessagePayload) => void): MessageSubscription {
+    return subscription(currentChatRun('chat.messages.on').onMessage(listener));
   },
 
-  /** `on` for the next message only; the returned function unsubscribes before it came. */
-  once(listener: (payload: ChatTaskMessagePayload) => void): () => void {
+  /** `on` for the next message only; unsubscribing before it came cancels it. */
+  once(listener: (payload: ChatTaskMessagePayload) => void): MessageSubscription {
     const unsubscribe = currentChatRun('chat.messages.once').onMessage((payload) => {
       unsubscribe();
       listener(payload);
     });
-    return unsubscribe;
+    return subscription(unsubscribe);
   },
 };

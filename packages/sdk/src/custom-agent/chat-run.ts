@@ -1,7 +1,7 @@
-import { type TurnStatus, type Usage, upsertMessage } from '@baton/protocol';
+import type { TurnStatus, Usage } from '@baton/protocol';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import type { RunEndReason } from '../agent-definition.ts';
-import type { AgentSession, SessionMessage, TurnChannel } from '../agent-session.ts';
+import type { AgentSession, SessionMessage } from '../agent-session.ts';
 import {
   type ChatContext,
   createChatContext,
@@ -9,22 +9,17 @@ import {
   takeAgentState,
 } from '../chat-context.ts';
 import { OutputGate } from '../chat-defer.ts';
-import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { commonPrefixLength } from '../common-prefix-length.ts';
 import { mergeIncomingMessage } from '../merge-incoming-message.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
-import { DEFAULT_ERROR_TEXT } from '../to-chunk-stream.ts';
+import { DEFAULT_ERROR_TEXT, generateMessageId } from '../to-chunk-stream.ts';
 import { DEFAULT_RECOVERY_ATTEMPTS, readDeadAttempt } from '../turn-recovery.ts';
+import type { ClientDataValidator } from './client-data-validation.ts';
+import { agentStateWithMark, hasHandoffMark } from './handoff-mark.ts';
+import type { OpenTurn } from './open-turn.ts';
+import { turnHistory } from './turn-history.ts';
 import { buildTurnResponse, continuableMessage } from './turn-response.ts';
 import type { ChatTaskMessagePayload } from './wire-payload.ts';
-
-/**
- * Checks a message's client data before it reaches the agent
- * (`chat.withClientData(...).customAgent`): the data as the agent gets it, or why it is invalid.
- */
-export type ClientDataValidator = (
-  clientData: Record<string, unknown> | undefined,
-) => Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
 
 /** The next message of the chat, or why there is none. */
 export type NextMessage =
@@ -36,24 +31,6 @@ export type TranscriptSource = {
   readonly uiMessages: UIMessage[];
   /** Replaces its history (`chat.history` edits); its `uiMessages` change at once. */
   setMessages(messages: UIMessage[]): Promise<void>;
-};
-
-type OpenTurn = {
-  number: number;
-  incoming: SessionMessage;
-  channel: TurnChannel;
-  /** Every chunk of the turn, a dead attempt's included: what a client that watched it holds. */
-  chunks: UIMessageChunk[];
-  /** A recovered turn continues the dead attempt's message: its id, for the new `start` chunk. */
-  continuedMessageId: string | undefined;
-  /** The dead attempt's unfinished step was reset: the new attempt's first `start-step` goes. */
-  shouldDropStepStart: boolean;
-  /** The message was refused (invalid client data): the history stays as it was. */
-  isRefused: boolean;
-  /** The assistant message the incoming one resolves (a tool approval or output): the response's. */
-  continuable: UIMessage | undefined;
-  /** Holds the output back while `chat.deferBeforeOutput` work runs. */
-  gate: OutputGate;
 };
 
 /**
@@ -83,6 +60,8 @@ export class ChatRun {
   #isHistoryEdited = false;
   #validateClientData: ClientDataValidator | undefined;
   #messageListeners = new Set<(payload: ChatTaskMessagePayload) => void>();
+  /** The stored agent state carries `chat.endAndContinue`'s mark: the next checkpoint drops it. */
+  #isHandoffMarked: boolean;
 
   constructor(
     session: AgentSession,
@@ -101,7 +80,9 @@ export class ChatRun {
     this.#persisted = this.messages;
     this.turns = session.state.turns;
     this.totalUsage = session.state.totalUsage;
-    this.#isContinuation = session.state.continuation;
+    // A run after `chat.endAndContinue` is a continuation, whatever ended the run before it.
+    this.#isHandoffMarked = hasHandoffMark(session);
+    this.#isContinuation = session.state.continuation || this.#isHandoffMarked;
     this.#validateClientData = options.validateClientData;
   }
 
@@ -175,6 +156,40 @@ export class ChatRun {
   }
 
   /**
+   * Hands the chat to a fresh run between turns (`chat.endAndContinue`): completes the open turn
+   * if any, checkpoints what changed since with a mark that makes the next run a continuation,
+   * and ends this run: the chat goes back to the pool at once when a message waits, else it
+   * suspends and the next message starts the fresh run, on any worker. This run takes no more
+   * messages; the agent returns from `run`.
+   */
+  async endAndContinue(): Promise<'suspended' | 'handed-over'> {
+    if (this.#endReason) {
+      throw new Error(
+        `chat.endAndContinue: this run no longer holds the chat (${this.#endReason}); return from run`,
+      );
+    }
+    if (this.isCloseRequested) {
+      throw new Error('chat.endAndContinue after chat.close: the chat closes when run returns');
+    }
+    await this.completeTurn();
+    await this.saveChanges({ isHandoff: true });
+    if (this.session.cancelSignal.aborted) {
+      // The run lost the chat before it let go: the handoff failed (Trigger.dev rejects too).
+      this.#endReason = 'cancelled';
+      throw new Error('chat.endAndContinue: the run lost the chat; return from run');
+    }
+    const reason = await this.session.endRun();
+    this.#endReason = reason;
+    return reason;
+  }
+
+  /** Whether `message` is the message of the open turn's custom action (not a new message). */
+  isActionMessage(message: UIMessage): boolean {
+    const turn = this.#turn;
+    return turn?.isAction === true && turn.incoming.message.id === message.id;
+  }
+
+  /**
    * The message waiting to be answered next, if one waits (`chat.messages.peek`): neither taken
    * nor waited for. Undefined once the run takes no more messages.
    */
@@ -220,6 +235,10 @@ export class ChatRun {
     let written = chunk;
     if (chunk.type === 'start' && turn.continuedMessageId !== undefined) {
       written = { ...chunk, messageId: turn.continuedMessageId };
+    } else if (chunk.type === 'start' && chunk.messageId === undefined) {
+      // A raw chunk stream: the client continues the message the turn continues, or makes up an
+      // id the history would never know; the history keys the response by this one.
+      written = { ...chunk, messageId: turn.continuable?.id ?? generateMessageId() };
     } else if (chunk.type === 'start-step' && turn.shouldDropStepStart) {
       turn.shouldDropStepStart = false;
       return;
@@ -236,14 +255,18 @@ export class ChatRun {
   /**
    * Checkpoints what changed since the last turn's checkpoint (history edits between turns,
    * `chat.local` values, injections), after the work of `chat.defer` settled (up to 5 s): before
-   * the chat leaves this worker.
+   * the chat leaves this worker. `isHandoff` (`chat.endAndContinue`) always writes the agent
+   * state, marked so that the next run is a continuation.
    */
-  async saveChanges(): Promise<void> {
-    if (this.#turn || this.session.cancelSignal.aborted) return;
+  async saveChanges(options: { isHandoff?: boolean } = {}): Promise<void> {
+    if (this.#turn || this.#endReason || this.session.cancelSignal.aborted) return;
     await this.context.deferrals.settle();
-    if (!this.#isHistoryEdited && !isAgentStateDirty(this.context)) return;
+    const isHandoff = options.isHandoff === true;
+    if (!isHandoff && !this.#isHistoryEdited && !isAgentStateDirty(this.context)) return;
     const messages = this.#isHistoryEdited ? this.currentHistory() : this.#persisted;
-    const agentState = takeAgentState(this.context, this.session);
+    const agentState = isHandoff
+      ? agentStateWithMark(this.context, this.session, true)
+      : this.#takeAgentState();
     await this.session.saveCheckpoint({
       messages,
       keepCount: commonPrefixLength(this.#persisted, messages),
@@ -273,10 +296,10 @@ export class ChatRun {
    */
   currentHistory(): UIMessage[] {
     if (this.#transcript) return this.#transcript.uiMessages;
-    const incoming = this.#turn?.incoming;
-    return incoming
-      ? mergeIncomingMessage(this.messages, incoming.message, { trigger: incoming.trigger })
-      : this.messages;
+    const turn = this.#turn;
+    if (!turn || turn.isAction) return this.messages;
+    const { message, trigger } = turn.incoming;
+    return mergeIncomingMessage(this.messages, message, { trigger });
   }
 
   /** The open turn's response as its chunks build it (a recovered turn's dead steps included). */
@@ -316,57 +339,39 @@ export class ChatRun {
         : 'complete';
     const messages = turn.isRefused
       ? this.messages
-      : this.#transcript
-        ? await this.#transcriptHistory(this.#transcript, turn, status)
-        : await this.#defaultHistory(turn, status);
+      : await turnHistory(
+          { ...turn, status },
+          { checkpoint: this.messages, kept: this.#transcript?.uiMessages },
+        );
     const keepCount = commonPrefixLength(this.#persisted, messages);
-    const agentState = takeAgentState(this.context, this.session);
+    const agentState = this.#takeAgentState();
+    // As `chat.agent`'s: an action the agent answered nothing to is no turn.
+    const countsAsTurn = !turn.isAction || turn.chunks.length > 0;
     await turn.channel.complete({
       status,
       messages,
       keepCount,
       totalUsage: this.totalUsage,
       ...(agentState !== undefined ? { agentState } : {}),
+      ...(countsAsTurn ? {} : { countsAsTurn: false }),
     });
     this.messages = messages;
     this.#persisted = messages;
     this.#isHistoryEdited = false;
-    this.turns = turn.number + 1;
-  }
-
-  async #defaultHistory(turn: OpenTurn, status: TurnStatus): Promise<UIMessage[]> {
-    const { message, trigger } = turn.incoming;
-    const messages = mergeIncomingMessage(this.messages, message, { trigger });
-    const response = await this.#keptResponse(turn, status);
-    return response ? upsertMessage(messages, response).messages : messages;
-  }
-
-  /**
-   * The accumulator's history, which the agent keeps: what it holds of the turn wins. Only what
-   * it lacks of the turn is added (its incoming message, its response), so that the chat's
-   * history stays whole when a loop forgets `addIncoming` or `addResponse`.
-   */
-  async #transcriptHistory(
-    transcript: TranscriptSource,
-    turn: OpenTurn,
-    status: TurnStatus,
-  ): Promise<UIMessage[]> {
-    let messages = [...transcript.uiMessages];
-    const has = (id: string) => messages.some((message) => message.id === id);
-    if (!has(turn.incoming.message.id)) {
-      const { message, trigger } = turn.incoming;
-      messages = mergeIncomingMessage(messages, message, { trigger });
+    if (countsAsTurn) this.turns = turn.number + 1;
+    // What the checkpoint added to the accumulator's history (a response the loop did not add)
+    // stays in it: the next turn's checkpoint starts from there.
+    const transcript = turn.isRefused ? undefined : this.#transcript;
+    if (transcript && transcript.uiMessages.length !== messages.length) {
+      await transcript.setMessages(messages);
     }
-    const response = await this.#keptResponse(turn, status);
-    if (response && !has(response.id)) messages = [...messages, response];
-    return messages;
   }
 
-  /** The turn's response as it is kept: aborted parts cleaned after a stop or an error. */
-  async #keptResponse(turn: OpenTurn, status: TurnStatus): Promise<UIMessage | undefined> {
-    const response = await buildTurnResponse(turn.chunks, turn.continuable);
-    if (!response || response.parts.length === 0) return undefined;
-    return status === 'complete' ? response : cleanupAbortedParts(response);
+  /** The agent state for a checkpoint, when it changed or still carries the handoff mark. */
+  #takeAgentState(): string | undefined {
+    if (!this.#isHandoffMarked) return takeAgentState(this.context, this.session);
+    this.#isHandoffMarked = false;
+    return agentStateWithMark(this.context, this.session, false);
   }
 
   /** Opens the turn of `message`; resolves its payload, or undefined when the turn is settled. */
@@ -386,7 +391,11 @@ export class ChatRun {
       continuedMessageId: undefined,
       shouldDropStepStart: false,
       isRefused: false,
-      continuable: continuableMessage(this.messages, message.message, message.trigger),
+      isAction: message.action !== undefined,
+      continuable:
+        message.action === undefined
+          ? continuableMessage(this.messages, message.message, message.trigger)
+          : undefined,
       gate: new OutputGate((chunk) => channel.write(chunk), this.session.logger),
     };
     this.#turn = turn;
@@ -424,7 +433,10 @@ export class ChatRun {
     }
     const payload = this.#payloadOf(message, recovery !== undefined);
     if (this.#validateClientData) {
-      const validation = await this.#validateClientData(message.clientData);
+      const validation = await this.#validateClientData(message.clientData, {
+        trigger: message.trigger,
+        message: message.message,
+      });
       if (!validation.ok) {
         // Trigger.dev 4.5.16: an invalid message is consumed, answered with an error and never
         // delivered to `run`; the chat goes on.
@@ -452,6 +464,7 @@ export class ChatRun {
       messageId: message.messageId,
       metadata: message.clientData,
       continuation: this.#isContinuation || isRecovered,
+      ...(message.action !== undefined ? { action: message.action } : {}),
     };
   }
 

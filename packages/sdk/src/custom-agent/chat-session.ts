@@ -6,6 +6,7 @@ import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { settle } from '../settle.ts';
 import { addUsage, toUsage } from '../usage.ts';
 import { chatMessages } from './chat-messages.ts';
+import type { ChatRun } from './chat-run.ts';
 import { firstMessageOf } from './first-message.ts';
 import { MessageAccumulator } from './message-accumulator.ts';
 import { type PipeSource, pipeAndCapture, writeTurnComplete } from './pipe.ts';
@@ -80,52 +81,26 @@ export async function* createSession(
   const first = await firstMessageOf(payload, options);
   if (!first) return;
   let current = first;
-  for (let taken = 0; taken < maxTurns; taken += 1) {
-    const messages = await conversation.addIncoming([current.message], current.trigger, taken);
-    const stopSignal = run.stopSignal ?? new AbortController().signal;
-    const signal = AbortSignal.any([options.signal, stopSignal]);
-    let usage: Usage = { ...EMPTY_USAGE };
-    const turn: ChatTurn = {
-      number: run.turns,
-      chatId: current.chatId,
-      trigger: current.trigger,
-      clientData: current.metadata,
-      messages,
-      get uiMessages() {
-        return conversation.uiMessages;
-      },
-      signal,
-      get stopped() {
-        return stopSignal.aborted;
-      },
-      continuation: current.continuation,
-      previousTurnUsage,
-      totalUsage: run.totalUsage,
-      async complete(source) {
-        const { message } = await pipeAndCapture(source, { signal });
-        if ('stream' in source && source.totalUsage) {
-          usage = toUsage(await settle(source.totalUsage));
-        }
-        // A cancelled run ends here: the next holder recovers the turn.
-        if (options.signal.aborted) return;
-        if (message) {
-          await conversation.addResponse(
-            stopSignal.aborted ? cleanupAbortedParts(message) : message,
-          );
-        }
-        await turn.done();
-      },
-      async done() {
-        run.totalUsage = addUsage(run.totalUsage, usage);
-        await writeTurnComplete();
-      },
-      addResponse: (message) => conversation.addResponse(message),
-      setMessages: (uiMessages) => conversation.setMessages(uiMessages),
-      prepareStep: () => undefined,
-    };
-    yield turn;
-    previousTurnUsage = usage;
-    if (options.signal.aborted) return;
+  for (let taken = 0; taken < maxTurns; ) {
+    if (current.action !== undefined) {
+      // Trigger.dev's createSession has no actions: the request is answered with nothing and no
+      // turn is used up, as by a `chat.agent` without `onAction`.
+      run.session.logger.warn({}, 'an action reached chat.createSession, which has none: ignored');
+      await writeTurnComplete();
+    } else {
+      const { turn, usage } = await openTurn(
+        run,
+        conversation,
+        current,
+        options,
+        taken,
+        previousTurnUsage,
+      );
+      yield turn;
+      taken += 1;
+      previousTurnUsage = usage();
+      if (options.signal.aborted) return;
+    }
     const next = await chatMessages.waitWithIdleTimeout(
       options.idleTimeoutInSeconds === undefined
         ? {}
@@ -134,4 +109,56 @@ export async function* createSession(
     if (!next.ok) return;
     current = next.output;
   }
+}
+
+/** The turn of `current` on the session's conversation, and the usage its `complete` counted. */
+async function openTurn(
+  run: ChatRun,
+  conversation: MessageAccumulator,
+  current: ChatTaskMessagePayload,
+  options: ChatSessionOptions,
+  taken: number,
+  previousTurnUsage: Usage | undefined,
+): Promise<{ turn: ChatTurn; usage: () => Usage }> {
+  const messages = await conversation.addIncoming([current.message], current.trigger, taken);
+  const stopSignal = run.stopSignal ?? new AbortController().signal;
+  const signal = AbortSignal.any([options.signal, stopSignal]);
+  let usage: Usage = { ...EMPTY_USAGE };
+  const turn: ChatTurn = {
+    number: run.turns,
+    chatId: current.chatId,
+    trigger: current.trigger,
+    clientData: current.metadata,
+    messages,
+    get uiMessages() {
+      return conversation.uiMessages;
+    },
+    signal,
+    get stopped() {
+      return stopSignal.aborted;
+    },
+    continuation: current.continuation,
+    previousTurnUsage,
+    totalUsage: run.totalUsage,
+    async complete(source) {
+      const { message } = await pipeAndCapture(source, { signal });
+      if ('stream' in source && source.totalUsage) {
+        usage = toUsage(await settle(source.totalUsage));
+      }
+      // A cancelled run ends here: the next holder recovers the turn.
+      if (options.signal.aborted) return;
+      if (message) {
+        await conversation.addResponse(stopSignal.aborted ? cleanupAbortedParts(message) : message);
+      }
+      await turn.done();
+    },
+    async done() {
+      run.totalUsage = addUsage(run.totalUsage, usage);
+      await writeTurnComplete();
+    },
+    addResponse: (message) => conversation.addResponse(message),
+    setMessages: (uiMessages) => conversation.setMessages(uiMessages),
+    prepareStep: () => undefined,
+  };
+  return { turn, usage: () => usage };
 }

@@ -98,6 +98,43 @@ describe('chat.customAgent with a hand-rolled loop', () => {
     ]);
   });
 
+  it('gives a response whose start chunk has no message id one, so each answer is kept', async () => {
+    const agent = chat.customAgent({
+      id: 'raw-chunks',
+      run: async (payload) => {
+        if (payload.trigger === 'preload') return;
+        let current = payload;
+        for (;;) {
+          const text = `re ${current.message.id}`;
+          await chat.pipe(
+            new ReadableStream({
+              start(controller) {
+                controller.enqueue({ type: 'start' });
+                controller.enqueue({ type: 'text-start', id: 't' });
+                controller.enqueue({ type: 'text-delta', id: 't', delta: text });
+                controller.enqueue({ type: 'text-end', id: 't' });
+                controller.enqueue({ type: 'finish' });
+                controller.close();
+              },
+            }),
+          );
+          const next = await chat.messages.wait();
+          if (!next.ok) return;
+          current = next.output;
+        }
+      },
+    });
+    const session = new MemorySession();
+    session.send(user('u1', 'one'));
+    session.send(user('u2', 'two'));
+    await agent.runSession(session, { idleTimeoutInSeconds: 0 });
+    expect(texts(session.messages)).toEqual(['one', 're u1', 'two', 're u2']);
+    // The client gets the id the history keeps.
+    const start = session.turns[0]?.chunks[0];
+    expect(start).toEqual({ type: 'start', messageId: session.messages[1]?.id });
+    expect(session.messages[1]?.id).toMatch(/^msg-/);
+  });
+
   it('ends a turn whose run throws with an error chunk, and answers the next message', async () => {
     let calls = 0;
     const model = countingModel();

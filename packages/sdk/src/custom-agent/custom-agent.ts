@@ -3,8 +3,12 @@ import type { ClientDataOf } from '../chat-agent-options.ts';
 import { applyCloseRequest } from '../chat-close.ts';
 import { runWithChatContext } from '../chat-context.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
-import { type StandardSchema, validateWithSchema } from '../standard-schema.ts';
-import { ChatRun, type ClientDataValidator } from './chat-run.ts';
+import type { StandardSchema } from '../standard-schema.ts';
+import { ChatRun } from './chat-run.ts';
+import {
+  type ClientDataValidationErrorHandler,
+  createClientDataValidator,
+} from './client-data-validation.ts';
 import { preloadPayloadOf } from './preload-payload.ts';
 import type { ChatTaskWirePayload } from './wire-payload.ts';
 
@@ -32,6 +36,17 @@ export type CustomAgentOptions<Schema extends StandardSchema | undefined = undef
    * with an `Invalid client data` error, never delivered.
    */
   clientDataSchema?: Schema;
+  /**
+   * Called when a message's client data fails `clientDataSchema` (Trigger.dev 4.5.16), after the
+   * builder's `onValidationError`: for logging or metrics. The message is consumed and answered
+   * with the error all the same; a callback that throws is logged.
+   */
+  onClientDataValidationError?: ClientDataValidationErrorHandler;
+};
+
+/** What `chat.withClientData({ onValidationError })` adds before the agent's own callback. */
+export type BuilderClientDataOptions = {
+  onValidationError?: ClientDataValidationErrorHandler;
 };
 
 /**
@@ -70,17 +85,10 @@ export type CustomAgentOptions<Schema extends StandardSchema | undefined = undef
  */
 export function customAgent<Schema extends StandardSchema | undefined = undefined>(
   options: CustomAgentOptions<Schema>,
+  builder: BuilderClientDataOptions = {},
 ): AgentDefinition {
   const schema = options.clientDataSchema;
-  const validateClientData: ClientDataValidator | undefined = schema
-    ? async (clientData) => {
-        try {
-          return { ok: true, value: await validateWithSchema(schema, clientData) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }
-    : undefined;
+  const onValidationErrors = [builder.onValidationError, options.onClientDataValidationError];
   return markAgentDefinition({
     id: options.id,
     version: options.version,
@@ -90,6 +98,8 @@ export function customAgent<Schema extends StandardSchema | undefined = undefine
       const settings: RuntimeSettings = {
         idleTimeoutInSeconds: options.idleTimeoutInSeconds ?? defaults.idleTimeoutInSeconds,
       };
+      const validateClientData =
+        schema && createClientDataValidator(schema, onValidationErrors, session);
       const run = new ChatRun(session, {
         settings,
         ...(validateClientData ? { validateClientData } : {}),

@@ -3,6 +3,7 @@ import { convertToModelMessages, type ModelMessage, type UIMessage } from 'ai';
 import { findChatContext } from '../chat-context.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { mergeIncomingMessages } from '../merge-incoming-message.ts';
+import type { ChatRun } from './chat-run.ts';
 
 /** Options of Trigger.dev's accumulator; `compaction` and `pendingMessages` come later. */
 export type MessageAccumulatorOptions = Record<string, never>;
@@ -19,7 +20,8 @@ let generatedIds = 0;
  * (docs/agents/human-in-the-loop.md): a new message is appended, a known one stays in place; the
  * last one, when it is a known user message (an edit, a regeneration), drops what followed it; an
  * assistant message coming back with a tool approval or a client-side tool's output advances only
- * its tool parts' state. So a loop that passes only the new message and a loop that seeds
+ * its tool parts' state; the message of a custom action (`payload.action`) is not a new message
+ * and is left out. So a loop that passes only the new message and a loop that seeds
  * `[...stored, ...incoming]` from its own store end with the same history. Created outside a run
  * (a unit test) it keeps Trigger.dev's rule: turn 0 and `regenerate-message` replace the history,
  * other turns append.
@@ -27,11 +29,12 @@ let generatedIds = 0;
 export class MessageAccumulator {
   uiMessages: UIMessage[] = [];
   modelMessages: ModelMessage[] = [];
-  readonly #isBound: boolean;
+  /** The run the accumulator is bound to, when created inside one. */
+  readonly #run: ChatRun | undefined;
 
   constructor(_options: MessageAccumulatorOptions = {}) {
     const run = findChatContext()?.run;
-    this.#isBound = run !== undefined;
+    this.#run = run;
     if (run) {
       this.uiMessages = [...run.messages];
       run.bindTranscript(this);
@@ -48,8 +51,10 @@ export class MessageAccumulator {
     turn: number,
   ): Promise<ModelMessage[]> {
     const trigger = wireTrigger === 'preload' ? 'submit-message' : wireTrigger;
-    if (this.#isBound) {
-      this.uiMessages = mergeIncomingMessages(this.uiMessages, messages, { trigger });
+    const run = this.#run;
+    if (run) {
+      const incoming = messages.filter((message) => !run.isActionMessage(message));
+      this.uiMessages = mergeIncomingMessages(this.uiMessages, incoming, { trigger });
     } else if (turn === 0 || trigger === 'regenerate-message') {
       this.uiMessages = messages.map((message) =>
         message.role === 'assistant' ? cleanupAbortedParts(message) : message,

@@ -34,6 +34,15 @@ export type ChatTaskMessagePayload<ClientData = Record<string, unknown> | undefi
    * resumes as if the run never stopped.
    */
   continuation: boolean;
+  /**
+   * Set when the request is a custom action (the body's `action`, e.g. the stock client's
+   * `regenerate({ body: { action } })`): the agent decides what it means. `message` is then the
+   * client's last message, not a new one: the chat's history and a `MessageAccumulator` created
+   * in the run do not add it again (its `trigger` is usually `regenerate-message`). The turn ends
+   * as any turn; one the agent writes nothing to is no turn (its number is not used up), as an
+   * action is in `chat.agent`. `chat.createSession` has no actions: it answers them with nothing.
+   */
+  action?: unknown;
 };
 
 /**
