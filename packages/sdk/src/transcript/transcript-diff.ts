@@ -24,10 +24,12 @@ export function diffTranscript(
   const beforeById = new Map(before.map((entry) => [entry.id, entry]));
   const putIfChanged = (entry: TranscriptEntry) => {
     const previous = beforeById.get(entry.id);
+    // The same object is the same message: a long history is not serialized at every save.
     if (
       previous === undefined ||
       previous.final !== entry.final ||
-      JSON.stringify(previous.message) !== JSON.stringify(entry.message)
+      (previous.message !== entry.message &&
+        JSON.stringify(previous.message) !== JSON.stringify(entry.message))
     ) {
       changes.push({ op: 'put', message: entry.message, final: entry.final });
     }
