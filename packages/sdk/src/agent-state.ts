@@ -15,6 +15,11 @@ export type AgentState = {
    * `continuation: true`). Its first checkpoint drops it (docs/agents/custom-agents.md).
    */
   continuation?: true;
+  /**
+   * The agent's transcript storage may not hold everything the checkpoint does (a save failed,
+   * or the run ended before it was confirmed): the next run diffs against what `load` returns.
+   */
+  transcriptBehind?: true;
 };
 
 /** A serialized state above this is not checkpointed (logged): it would slow every claim. */
@@ -33,6 +38,7 @@ export function readAgentState(serialized: string | undefined, logger: Logger): 
       locals: isRecord(parsed.locals) ? parsed.locals : {},
       injections: Array.isArray(parsed.injections) ? parsed.injections : [],
       ...(parsed.continuation === true ? { continuation: true } : {}),
+      ...(parsed.transcriptBehind === true ? { transcriptBehind: true } : {}),
     };
   } catch (error) {
     logger.error({ err: error }, 'the checkpointed agent state is unreadable; starting empty');

@@ -96,4 +96,39 @@ describe('custom actions', () => {
     expect(other.turns[0]?.status).toBe('error');
     expect(other.state.turns).toBe(0);
   });
+
+  it('an action that edits the history and then fails leaves it as it was', async () => {
+    const agent = chat.agent({
+      id: 'failing-action',
+      onAction: () => {
+        chat.history.set([]);
+        throw new Error('the edit went wrong');
+      },
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model: scriptedModel(['one']), messages, abortSignal: signal }),
+    });
+    const session = new MemorySession();
+    session.send(userMessage('a'));
+    session.send(userMessage('x'), { action: { type: 'wipe' } });
+    await agent.runSession(session, defaults);
+    expect(session.turns[1]?.status).toBe('error');
+    expect(textsOf(session.messages)).toEqual(['a', 'one']);
+  });
+
+  it('actions do not count against maxTurns', async () => {
+    const agent = chat.agent({
+      id: 'counted',
+      maxTurns: 1,
+      onAction: () => undefined,
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model: scriptedModel(['one']), messages, abortSignal: signal }),
+    });
+    const session = new MemorySession();
+    session.send(userMessage('x'), { action: { type: 'noop' } });
+    session.send(userMessage('a'));
+    await agent.runSession(session, defaults);
+    // The action and the one turn maxTurns allows, in one run.
+    expect(session.turns.map((turn) => turn.status)).toEqual(['complete', 'complete']);
+    expect(textsOf(session.messages)).toEqual(['a', 'one']);
+  });
 });

@@ -36,6 +36,12 @@ export type ChatContext = {
   history?: HistoryAccess;
   /** The turn in progress, which `chat.response` and `chat.stream` write into. */
   turn?: TurnScope;
+  /**
+   * Whether the agent's transcript storage may lack what the checkpoint holds (`isBehind`), and
+   * what the checkpoint last recorded of it (`stored`): kept in the agent state, so that a run
+   * after a failed or unconfirmed save brings the storage up to date.
+   */
+  transcriptSync: { isBehind: boolean; stored: boolean };
 };
 
 /** The turn in progress, as the `chat.*` writers reach it. */
@@ -64,12 +70,21 @@ export function createChatContext(
     injections: new InjectionQueue(state.injections),
     deferrals: new Deferrals(session.logger),
     endRunRequest: { isRequested: false },
+    transcriptSync: {
+      isBehind: state.transcriptBehind === true,
+      stored: state.transcriptBehind === true,
+    },
   };
 }
 
 /** Whether the agent state changed since the last checkpoint took it. */
 export function isAgentStateDirty(context: ChatContext): boolean {
-  return context.locals.isDirty || context.injections.isDirty;
+  const { transcriptSync } = context;
+  return (
+    context.locals.isDirty ||
+    context.injections.isDirty ||
+    transcriptSync.isBehind !== transcriptSync.stored
+  );
 }
 
 /**
@@ -78,8 +93,14 @@ export function isAgentStateDirty(context: ChatContext): boolean {
  */
 export function takeAgentState(context: ChatContext, session: AgentSession): string | undefined {
   if (!isAgentStateDirty(context)) return undefined;
+  const { transcriptSync } = context;
+  transcriptSync.stored = transcriptSync.isBehind;
   return serializeAgentState(
-    { locals: context.locals.snapshot(), injections: context.injections.snapshot() },
+    {
+      locals: context.locals.snapshot(),
+      injections: context.injections.snapshot(),
+      ...(transcriptSync.isBehind ? { transcriptBehind: true } : {}),
+    },
     session.logger,
   );
 }

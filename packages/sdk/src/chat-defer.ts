@@ -71,7 +71,8 @@ export class OutputGate {
   readonly #write: (chunk: UIMessageChunk) => void;
   readonly #logger: Logger;
   #held: UIMessageChunk[] = [];
-  #pending = 0;
+  /** Each hold's work, bounded by its own timeout; settles, never rejects. */
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(write: (chunk: UIMessageChunk) => void, logger: Logger) {
     this.#write = write;
@@ -79,26 +80,35 @@ export class OutputGate {
   }
 
   write(chunk: UIMessageChunk): void {
-    if (this.#pending > 0) this.#held.push(chunk);
+    if (this.#pending.size > 0) this.#held.push(chunk);
     else this.#write(chunk);
   }
 
   hold(work: DeferredWork): void {
-    this.#pending += 1;
     const promise = start(work).catch((error: unknown) => {
       this.#logger.error({ err: error }, 'chat.deferBeforeOutput work failed; output goes on');
     });
-    void settleWithin(promise, DEFER_TIMEOUT_MS).then((isSettled) => {
+    const bounded = settleWithin(promise, DEFER_TIMEOUT_MS).then((isSettled) => {
       if (!isSettled) {
         this.#logger.warn({ timeoutMs: DEFER_TIMEOUT_MS }, 'chat.deferBeforeOutput timed out');
       }
-      this.#pending -= 1;
-      if (this.#pending === 0) this.flush();
+      this.#pending.delete(bounded);
+      if (this.#pending.size === 0) this.#release();
     });
+    this.#pending.add(bounded);
   }
 
-  /** Writes what is held back, whatever still runs (the turn is ending). */
-  flush(): void {
+  /**
+   * Resolves once every hold settled (or ran out of its time) and what they held went out: a
+   * turn awaits it before it ends, so that neither its last chunks nor its `turn-complete` pass
+   * the work, however fast the turn was.
+   */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+    this.#release();
+  }
+
+  #release(): void {
     const held = this.#held;
     this.#held = [];
     for (const chunk of held) this.#write(chunk);

@@ -65,8 +65,10 @@ function indexOf(messages: readonly UIMessage[], messageId: string, method: stri
 /**
  * Reads and edits the chat's accumulated history (Trigger.dev's `chat.history`), from any hook,
  * `run`, a tool, or a custom agent's loop. Reads are synchronous; an edit applies at once and
- * several compose. `chat.agent`'s turn uses the edited history from the next step it takes
- * (an edit in `onTurnStart` reaches `run`); an edit in `onTurnComplete` is checkpointed after it.
+ * several compose. In `chat.agent` an edit made before `run` (in `onTurnStart`, say) reaches
+ * the model messages `run` gets; one made during `run` or in `onBeforeTurnComplete` goes into
+ * the turn's checkpoint (the model call in flight keeps the messages it was given); one made in
+ * `onTurnComplete` is checkpointed right after the hook.
  */
 export const history = {
   /** A copy of the accumulated UI messages. */

@@ -81,6 +81,31 @@ describe('chat.response and chat.stream', () => {
   });
 });
 
+describe('chat.deferBeforeOutput and a turn faster than its work', () => {
+  it('holds the last chunks and the turn-complete until the work is done', async () => {
+    const model = scriptedModel(['quick']);
+    let chunksWhenDone = -1;
+    const session = new MemorySession();
+    const agent = chat.agent({
+      id: 'slow-hold',
+      onTurnStart: () => {
+        chat.deferBeforeOutput(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          chunksWhenDone = session.turns[0]?.chunks.length ?? -1;
+        });
+      },
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model, messages, abortSignal: signal }),
+    });
+    session.send(userMessage('a'));
+    await agent.runSession(session, defaults);
+    // The answer was done long before the work: still nothing went out until the work was.
+    expect(chunksWhenDone).toBe(0);
+    expect(session.turns[0]?.status).toBe('complete');
+    expect(session.turns[0]?.chunks.length).toBeGreaterThan(0);
+  });
+});
+
 describe('the managed streamText handed to run', () => {
   const agentTool = tool({
     description: 'declared on the agent',

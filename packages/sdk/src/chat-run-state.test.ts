@@ -237,4 +237,26 @@ describe('chat.endRun', () => {
     await agent.runSession(session, defaults);
     expect(textsOf(session.messages)).toEqual(['a', 'one', 'b', 'two']);
   });
+
+  it('checkpoints what onChatSuspend changed, for the run that resumes the chat', async () => {
+    const suspended = chat.local<{ at: number }>({ id: 'test-suspended-at' });
+    const seen: unknown[] = [];
+    const agent = chat.agent({
+      id: 'suspend-state',
+      onChatSuspend: ({ phase }) => {
+        if (phase === 'turn') suspended.init({ at: 42 });
+      },
+      onChatResume: () => {
+        seen.push(suspended.get());
+      },
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model: scriptedModel(['one', 'two']), messages, abortSignal: signal }),
+    });
+    const session = new MemorySession();
+    session.send(userMessage('a'));
+    await agent.runSession(session, defaults);
+    session.send(userMessage('b'));
+    await agent.runSession(session, defaults);
+    expect(seen).toEqual([{ at: 42 }]);
+  });
 });

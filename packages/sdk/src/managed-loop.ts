@@ -87,9 +87,16 @@ export async function runManagedLoop<
     });
     state.persistedMessages = state.messages;
   };
-  const suspend = async (): Promise<void> => {
+  /** Everything changed since the last checkpoint, to Redis and to the transcript storage. */
+  const persist = async (): Promise<void> => {
     await saveChanges({ settleDeferred: true });
-    await state.transcript?.saveBetweenTurns(state.turns, state.messages, state.clientData);
+    if (!state.transcript) return;
+    await state.transcript.saveBetweenTurns(state.turns, state.messages, state.clientData);
+    // Whether the storage is up to date is part of the agent state.
+    await saveChanges({ settleDeferred: false });
+  };
+  const suspend = async (): Promise<void> => {
+    await persist();
     // Once per suspension, and only for a chat that had a turn or was preloaded (phase `preload`).
     if (state.isSuspended || (state.turns === 0 && !state.preloaded)) return;
     state.isSuspended = true;
@@ -99,16 +106,19 @@ export async function runManagedLoop<
       // The chat suspends all the same: a hook cannot keep it on a worker.
       session.logger.error({ err: error }, 'onChatSuspend failed');
     }
+    // What the hook changed (`chat.local`, `chat.history`, `chat.defer` work) goes with the chat.
+    await persist();
   };
   const { closeRequest, endRunRequest } = context;
   const loop = async () => {
     // A chat with no checkpoint starts from the transcript the agent's storage holds, if any.
-    if (state.transcript && state.turns === 0 && state.messages.length === 0) {
-      state.messages = await state.transcript.seed(session.state.sessionClientData);
-    }
+    const seeded = await state.transcript?.start(session.state.sessionClientData);
+    if (seeded) state.messages = seeded;
     // Trigger.dev's order: `onPreload` before the wait for the first message.
     if (isPreloadRun(state)) state.clientData = await runPreload(options, session);
-    for (let turnsThisRun = 0; ; turnsThisRun += 1) {
+    // Turns answered by this run; an action that asked for no turn is not one.
+    let turnsThisRun = 0;
+    for (;;) {
       if (turnsThisRun >= maxTurns || endRunRequest.isRequested) {
         if (session.cancelSignal.aborted) return 'cancelled';
         await suspend();
@@ -120,6 +130,7 @@ export async function runManagedLoop<
       });
       if (!next.ok) return next.reason;
       const outcome = await runTurn(options, session, state, next.message, context);
+      if (outcome.isTurn) turnsThisRun += 1;
       await state.transcript?.saveAfterTurn(outcome, state.messages);
       // `chat.close` during the turn: applied once the turn completed, so that its output
       // reached the client.

@@ -87,8 +87,11 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     ? previousMessages
     : accumulate(previousMessages, [incoming.message], incoming.trigger);
   let incomingMessages = isAction ? [] : [incoming.message];
+  /** The model's context when the agent's storage has `loadContext`. */
+  let contextMessages: UIMessage[] | undefined;
   // The assistant message this turn continues (a message coming back with resolved tools), if any.
-  let continued = lastAssistant(uiMessages);
+  // An action continues nothing: the last answer is not the one its turn (if any) writes.
+  let continued = isAction ? undefined : lastAssistant(uiMessages);
   const { recovery } = incoming;
   // The attempt is on record before anything of the turn can fail (the recovery plan and the
   // author's `onRecovery` included): a turn that keeps failing runs out of its budget.
@@ -142,7 +145,6 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       state.isSuspended = false;
     }
     if (isAction) {
-      if (state.transcript?.hasLoadContext) uiMessages = await loadContext([]);
       const request = await decideAction(
         options as ChatActionOptions<ClientDataOf<Schema>, StandardSchema | undefined>,
         {
@@ -166,23 +168,21 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     } else {
       await acceptIncoming();
     }
-    // The user's message is saved alongside the model; the output waits for the save.
-    state.transcript?.saveTurnStart(turn, trigger, uiMessages, clientData);
-    await answer(plan, needsReset);
-  };
-
-  /** The conversation `loadContext` of the agent's storage decides (docs/agents/transcript-storage.md). */
-  const loadContext = async (incomingNow: UIMessage[]): Promise<UIMessage[]> =>
-    (await state.transcript?.loadContext({
+    // The storage's `loadContext` decides what the model sees; the history accumulates as ever.
+    contextMessages = await state.transcript?.loadContext({
       chatId: state.chatId,
       turn,
       trigger: isAction ? 'action' : incoming.trigger,
-      incomingMessages: incomingNow,
+      incomingMessages,
       previousMessages,
       clientData,
       continuation: state.continuation,
       previousRunId: undefined,
-    })) ?? [...previousMessages, ...incomingNow];
+    });
+    // The user's message is saved alongside the model; the output waits for the save.
+    state.transcript?.saveTurnStart(turn, trigger, uiMessages, clientData);
+    await answer(plan, needsReset);
+  };
 
   /** `onValidateMessages`, `hydrateMessages`, accumulation of the turn's message. */
   const acceptIncoming = async (): Promise<void> => {
@@ -207,7 +207,6 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
         previousRunId: undefined,
       });
     }
-    if (state.transcript?.hasLoadContext) uiMessages = await loadContext(incomingMessages);
   };
 
   /** The turn's answer: `onChatStart`, `onTurnStart`, `prepareMessages`, `run`. */
@@ -215,6 +214,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     continued = lastAssistant(uiMessages);
     if (plan?.kind === 'continue' && plan.partial) {
       uiMessages = upsertMessage(uiMessages, plan.partial).messages;
+      if (contextMessages) contextMessages = upsertMessage(contextMessages, plan.partial).messages;
     }
     if (plan?.kind === 'continue' && plan.pendingToolCalls.length > 0) {
       // The tools run before the hooks and the model, as they would have in the dead run.
@@ -226,7 +226,9 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       const resumed = await buildResponseMessage(chunks, continued);
       if (resumed) uiMessages = upsertMessage(uiMessages, resumed).messages;
     }
-    let modelMessages: ModelMessage[] = await toModel(withoutEmptyLastMessage(uiMessages));
+    // What the model sees: the storage's context when it has `loadContext`, else the history.
+    const view = () => contextMessages ?? uiMessages;
+    let modelMessages: ModelMessage[] = await toModel(withoutEmptyLastMessage(view()));
     const historyBeforeHooks = uiMessages;
     if (turn === 0 && !state.continuation && !isAction) {
       await options.onChatStart?.({ ...common(), messages: modelMessages, uiMessages, writer });
@@ -241,7 +243,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       writer,
     });
     // Hooks may have edited the history (`chat.history`): `run` gets the edited one.
-    if (uiMessages !== historyBeforeHooks) {
+    if (!contextMessages && uiMessages !== historyBeforeHooks) {
       modelMessages = await toModel(withoutEmptyLastMessage(uiMessages));
     }
     // `chat.inject` messages of the conversation lane join before `run` (system ones wait for
@@ -259,7 +261,7 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     const result = await options.run({
       ...common(),
       messages: modelMessages,
-      uiMessages,
+      uiMessages: view(),
       tools,
       turn,
       trigger,
@@ -321,6 +323,8 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     if (plan?.kind !== 'settle') await produce(plan, needsReset);
   } catch (caught) {
     error = caught;
+    // An action that failed leaves the history as it was (its edits are not kept).
+    if (isAction && !isTurn) uiMessages = previousMessages;
     logger.warn({ err: caught }, 'turn failed');
     write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
   }
@@ -378,8 +382,10 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
     if (chunks.length > written) event = await outcome();
   }
 
-  output.flush();
+  await output.flush();
   context.turn = undefined;
+  // The storage has not taken this turn's answer yet: the checkpoint says so until it has.
+  state.transcript?.markTurnUnsaved();
   const agentState = takeAgentState(context, session);
   await channel.complete({
     status,

@@ -54,9 +54,9 @@ export class TurnWriter {
     this.#response.end();
   }
 
-  /** The turn ends: whatever is held goes out now. */
-  flush(): void {
+  /** The turn ends: once the held work settled, whatever is held goes out. */
+  async flush(): Promise<void> {
     this.#response.end();
-    this.gate.flush();
+    await this.gate.drain();
   }
 }

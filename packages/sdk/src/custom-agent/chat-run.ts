@@ -283,7 +283,13 @@ export class ChatRun {
     // with the turn.
     this.#isHistoryEdited = this.#turn === undefined;
     if (this.#transcript) {
-      void this.#transcript.setMessages(messages);
+      // Its `uiMessages` change at once; the model messages follow (a failure is only logged).
+      this.#transcript.setMessages(messages).catch((error: unknown) => {
+        this.session.logger.error(
+          { err: error },
+          'chat.history edit: converting the history failed',
+        );
+      });
     } else {
       this.messages = messages;
     }
@@ -328,7 +334,7 @@ export class ChatRun {
     // Work of `chat.defer` settles (up to 5 s) before the turn's checkpoint, which keeps what it
     // set; then the output held back by `chat.deferBeforeOutput` goes out.
     await this.context.deferrals.settle();
-    turn.gate.flush();
+    await turn.gate.drain();
     this.#turn = undefined;
     this.context.turn = undefined;
     // As chat.agent's turns: any `error` chunk of the turn, a dead attempt's included.

@@ -3,12 +3,11 @@ import { convertToModelMessages, type ModelMessage, type UIMessage } from 'ai';
 import { findChatContext } from '../chat-context.ts';
 import { cleanupAbortedParts } from '../cleanup-aborted-parts.ts';
 import { mergeIncomingMessages } from '../merge-incoming-message.ts';
+import { generateMessageId } from '../to-chunk-stream.ts';
 import type { ChatRun } from './chat-run.ts';
 
 /** Options of Trigger.dev's accumulator; `compaction` and `pendingMessages` come later. */
 export type MessageAccumulatorOptions = Record<string, never>;
-
-let generatedIds = 0;
 
 /**
  * The conversation of a hand-rolled loop (Trigger.dev's `chat.MessageAccumulator`): UI messages
@@ -68,7 +67,8 @@ export class MessageAccumulator {
 
   /** Adds the response: a known id replaces that message in place, a new one is appended. */
   async addResponse(message: UIMessage): Promise<void> {
-    const response = message.id ? message : { ...message, id: `response-${++generatedIds}` };
+    // A fresh id unique across processes: a later run of the chat must not reuse it.
+    const response = message.id ? message : { ...message, id: generateMessageId() };
     const index = this.uiMessages.findIndex((existing) => existing.id === response.id);
     this.uiMessages =
       index === -1 ? [...this.uiMessages, response] : this.uiMessages.with(index, response);

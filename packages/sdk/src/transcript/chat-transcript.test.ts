@@ -146,4 +146,99 @@ describe('chat.agent with a transcript storage', () => {
       }),
     ).toThrow(/cannot be combined with storage/);
   });
+
+  it('a slow turn-start save never lands after the turn-complete save that follows it', async () => {
+    const memory = memoryTranscriptStorage();
+    const order: string[] = [];
+    const storage: TranscriptStorage = {
+      load: (scope, options) => memory.load(scope, options),
+      save: async (context, changeset) => {
+        order.push(`begin ${changeset.reason}`);
+        if (changeset.reason === 'turn-start')
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        await memory.save(context, changeset);
+        order.push(`end ${changeset.reason}`);
+      },
+    };
+    const agent = chat.agent({
+      id: 'slow-start',
+      storage,
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model: scriptedModel(['answer']), messages, abortSignal: signal }),
+    });
+    const session = new MemorySession({ chatId: 'c4' });
+    session.send(userMessage('a'));
+    await agent.runSession(session, defaults);
+    expect(order).toEqual([
+      'begin turn-start',
+      'end turn-start',
+      'begin turn-complete',
+      'end turn-complete',
+    ]);
+    expect(textsOf(memory.rows('c4').map(({ message }) => message))).toEqual(['a', 'answer']);
+  });
+
+  it('a run after a failed save brings the storage up to date from what load returns', async () => {
+    const memory = memoryTranscriptStorage();
+    let isDown = true;
+    const storage: TranscriptStorage = {
+      load: (scope, options) => memory.load(scope, options),
+      save: async (context, changeset) => {
+        if (isDown && changeset.reason !== 'turn-start') throw new Error('db down');
+        await memory.save(context, changeset);
+      },
+    };
+    const model = scriptedModel(['one', 'two']);
+    const agent = chat.agent({
+      id: 'behind',
+      storage,
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model, messages, abortSignal: signal }),
+    });
+    const session = new MemorySession({ chatId: 'c5' });
+    session.send(userMessage('a'));
+    await agent.runSession(session, defaults);
+    // The answer never reached the storage, and the run ended: the checkpoint says so.
+    expect(textsOf(memory.rows('c5').map(({ message }) => message))).toEqual(['a']);
+    expect(JSON.parse(session.agentState ?? '{}').transcriptBehind).toBe(true);
+    isDown = false;
+    session.send(userMessage('b'));
+    await agent.runSession(session, defaults);
+    expect(textsOf(memory.rows('c5').map(({ message }) => message))).toEqual([
+      'a',
+      'one',
+      'b',
+      'two',
+    ]);
+    expect(JSON.parse(session.agentState ?? '{}').transcriptBehind).toBeUndefined();
+  });
+
+  it('loadContext decides what the model sees without cutting the history or the rows', async () => {
+    const memory = memoryTranscriptStorage();
+    const storage: TranscriptStorage = {
+      load: (scope, options) => memory.load(scope, options),
+      save: (context, changeset) => memory.save(context, changeset),
+      // A window of the last message only.
+      loadContext: async (_scope, { incomingMessages }) => incomingMessages,
+    };
+    const model = scriptedModel(['one', 'two']);
+    const agent = chat.agent({
+      id: 'window',
+      storage,
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model, messages, abortSignal: signal }),
+    });
+    const session = new MemorySession({ chatId: 'c6' });
+    session.send(userMessage('a'));
+    session.send(userMessage('b'));
+    await agent.runSession(session, defaults);
+    expect(JSON.stringify(model.prompts[1])).not.toContain('"a"');
+    expect(textsOf(session.messages)).toEqual(['a', 'one', 'b', 'two']);
+    expect(textsOf(memory.rows('c6').map(({ message }) => message))).toEqual([
+      'a',
+      'one',
+      'b',
+      'two',
+    ]);
+  });
 });

@@ -27,7 +27,9 @@ export type TurnOutcome = {
  * A `chat.agent`'s transcript storage in its run (docs/agents/transcript-storage.md): the two
  * saves of each turn, the save of what changes between turns, the model context of `loadContext`
  * and the seeding of a chat with no checkpoint. Baton's own checkpoint stays the runtime's source
- * of truth for resuming; the storage gets every change of it.
+ * of truth for resuming; the storage gets every change of it. Whether the storage took every
+ * change is part of the checkpointed agent state (`transcriptSync`): a run that finds it behind
+ * (a save failed, or a run ended before its save was confirmed) diffs against what `load` returns.
  */
 export class ChatTranscript {
   readonly #storage: TranscriptStorage<unknown>;
@@ -51,31 +53,34 @@ export class ChatTranscript {
   }
 
   /**
-   * The history of a chat that has no checkpoint yet (a new Baton chat whose transcript the app's
-   * database already holds): the storage's, else empty. A `load` that fails is logged and the
-   * chat starts empty, as Trigger.dev boots from the stream then.
+   * Prepares the run: resolves the history of a chat that has no checkpoint yet (a new Baton chat
+   * whose transcript the app's database already holds), else undefined. When the checkpoint says
+   * the storage is behind, the storage's own transcript becomes the baseline of the next diff
+   * (all of it is written again if `load` fails). A `load` that fails is logged.
    */
-  async seed(clientData: unknown): Promise<UIMessage[]> {
+  async start(clientData: unknown): Promise<UIMessage[] | undefined> {
     const { state } = this.#session;
-    if (state.turns > 0 || state.messages.length > 0) return state.messages;
+    const hasCheckpoint = state.turns > 0 || state.messages.length > 0;
+    if (hasCheckpoint && !this.#context.transcriptSync.isBehind) return undefined;
+    let baseline: { messages: UIMessage[]; state: unknown } = { messages: [], state: null };
     try {
-      const loaded = await this.#storage.load({ chatId: state.chatId, clientData });
-      this.#writer = new TranscriptWriter(
-        this.#storage,
-        { messages: loaded.messages, state: loaded.state },
-        this.#session.logger,
-      );
-      return loaded.messages;
+      baseline = await this.#storage.load({ chatId: state.chatId, clientData });
     } catch (error) {
-      this.#session.logger.error({ err: error }, 'transcript storage load failed; starting empty');
-      return state.messages;
+      this.#session.logger.error(
+        { err: error },
+        hasCheckpoint
+          ? 'transcript storage load failed; the next save writes the whole transcript'
+          : 'transcript storage load failed; the chat starts empty',
+      );
     }
+    this.#writer = new TranscriptWriter(this.#storage, baseline, this.#session.logger);
+    return hasCheckpoint ? undefined : baseline.messages;
   }
 
-  /** `loadContext`: the conversation the turn works on, as the storage decides. */
-  async loadContext(event: LoadContextEvent<unknown>): Promise<UIMessage[]> {
+  /** `loadContext`: the conversation the model sees this turn, as the storage decides. */
+  async loadContext(event: LoadContextEvent<unknown>): Promise<UIMessage[] | undefined> {
     const loadContext = this.#storage.loadContext;
-    if (!loadContext) return [...event.previousMessages, ...event.incomingMessages];
+    if (!loadContext) return undefined;
     return await loadContext.call(
       this.#storage,
       { chatId: event.chatId, clientData: event.clientData },
@@ -94,6 +99,7 @@ export class ChatTranscript {
     messages: UIMessage[],
     clientData: unknown,
   ): void {
+    this.#context.transcriptSync.isBehind = true;
     const save = this.#writer.save(
       this.#saveContext(turn, trigger, clientData),
       'turn-start',
@@ -103,10 +109,19 @@ export class ChatTranscript {
     this.#context.turn?.gate.hold(save);
   }
 
-  /** The save after a turn (and its `onTurnComplete`): awaited before the next wait. */
+  /** The turn's checkpoint is about to be written: the storage has not taken its answer yet. */
+  markTurnUnsaved(): void {
+    this.#context.transcriptSync.isBehind = true;
+  }
+
+  /**
+   * The save after a turn (and its `onTurnComplete`), after the turn-start save: awaited before
+   * the next wait.
+   */
   async saveAfterTurn(outcome: TurnOutcome, messages: UIMessage[]): Promise<void> {
-    if (outcome.responseId)
+    if (outcome.responseId) {
       this.#writer.markFinal(outcome.responseId, outcome.status === 'complete');
+    }
     const reason: TranscriptSaveReason = !outcome.isTurn
       ? 'action'
       : outcome.isRecovered
@@ -120,17 +135,22 @@ export class ChatTranscript {
       messages,
       this.#state(),
     );
+    this.#context.transcriptSync.isBehind = !this.#writer.isSynced;
   }
 
-  /** What changed between turns (history edits, agent state), before the chat leaves the worker. */
+  /**
+   * What changed between turns (history edits, agent state), before the chat leaves the worker;
+   * also the retry of a failed save.
+   */
   async saveBetweenTurns(turn: number, messages: UIMessage[], clientData: unknown): Promise<void> {
-    if (!this.#writer.hasChanges(messages, this.#state())) return;
+    if (this.#writer.isSynced && !this.#writer.hasChanges(messages, this.#state())) return;
     await this.#writer.save(
       this.#saveContext(turn, 'action', clientData),
       'action',
       messages,
       this.#state(),
     );
+    this.#context.transcriptSync.isBehind = !this.#writer.isSynced;
   }
 
   #saveContext(

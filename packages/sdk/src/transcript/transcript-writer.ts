@@ -10,9 +10,10 @@ import type {
 
 /**
  * Feeds a chat's `TranscriptStorage`: diffs the history against what the storage last took and
- * hands it the changes. A save that throws is logged and never fails the turn; the storage's
- * baseline does not move, so its changes are folded into the next changeset (every change is
- * idempotent, so a storage that applied part of it converges).
+ * hands it the changes, one save at a time, in the order they were asked for (a slow turn-start
+ * save never lands after the turn-complete save that follows it). A save that throws is logged
+ * and never fails the turn; the storage's baseline does not move, so its changes are folded into
+ * the next changeset (every change is idempotent, so a storage that applied part of it converges).
  */
 export class TranscriptWriter<ClientData> {
   readonly #storage: TranscriptStorage<ClientData>;
@@ -21,6 +22,11 @@ export class TranscriptWriter<ClientData> {
   #savedState: string;
   /** Ids of partial answers (a stopped or failed turn's). */
   readonly #partial = new Set<string>();
+  /** The saves asked for, one after the other; settles, never rejects. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Saves asked for, and the last of them that succeeded (by their order). */
+  #requested = 0;
+  #lastSucceeded = 0;
 
   constructor(
     storage: TranscriptStorage<ClientData>,
@@ -48,8 +54,32 @@ export class TranscriptWriter<ClientData> {
     );
   }
 
-  /** Saves the changes since the last successful save; resolves whether the storage took them. */
-  async save(
+  /** Whether the storage took every change asked for so far (none failed, none pending). */
+  get isSynced(): boolean {
+    return this.#lastSucceeded === this.#requested;
+  }
+
+  /**
+   * Saves the changes since the last successful save, after the saves asked for before it;
+   * resolves whether the storage took them.
+   */
+  save(
+    context: TranscriptSaveContext<ClientData>,
+    reason: TranscriptSaveReason,
+    messages: readonly UIMessage[],
+    state: unknown,
+  ): Promise<boolean> {
+    const number = ++this.#requested;
+    const saved = this.#queue.then(async () => {
+      const isSaved = await this.#saveNow(context, reason, messages, state);
+      if (isSaved) this.#lastSucceeded = number;
+      return isSaved;
+    });
+    this.#queue = saved;
+    return saved;
+  }
+
+  async #saveNow(
     context: TranscriptSaveContext<ClientData>,
     reason: TranscriptSaveReason,
     messages: readonly UIMessage[],
