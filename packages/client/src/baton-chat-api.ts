@@ -1,6 +1,7 @@
 import type { CreateSessionResponse } from '@baton/protocol';
 import type { UIMessage } from 'ai';
 import { BatonApiError, isRecord } from './baton-api-error.ts';
+import { postSession } from './create-session.ts';
 import { bearerAuthorization, type TokenSource } from './token-source.ts';
 
 /** Options shared by the helpers that call a chat route. */
@@ -67,25 +68,15 @@ export async function createPlaygroundSession(
 ): Promise<CreateSessionResponse> {
   const { agent, chatId, preload, signal } = options;
   const url = `${trimBaseUrl(options.baseUrl)}/playground/sessions`;
-  const fetch = options.fetch ?? globalThis.fetch;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
+  return await postSession(url, {
+    body: {
       agent,
       ...(chatId === undefined ? {} : { chatId }),
       ...(preload ? { preload } : {}),
-    }),
-    signal: signal ?? null,
+    },
+    fetch: options.fetch,
+    signal,
   });
-  if (!response.ok) {
-    throw await BatonApiError.fromResponse('POST', url, response);
-  }
-  const json: unknown = await response.json();
-  if (!isRecord(json) || typeof json.chatId !== 'string' || typeof json.token !== 'string') {
-    throw new Error(`POST ${url} answered without a chatId and a token`);
-  }
-  return json as CreateSessionResponse;
 }
 
 function chatRouteUrl(chatId: string, suffix: string, options: BatonChatApiOptions): string {

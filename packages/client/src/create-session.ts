@@ -37,12 +37,34 @@ export async function createSession(options: CreateSessionOptions): Promise<Crea
   const { baseUrl, secret, fetch: customFetch, signal, ...body } = options;
   const url = `${(baseUrl ?? '').replace(/\/+$/, '')}/v1/sessions`;
   // Looked up per call, not cached, in case something patches it later (as `ai` does).
-  const fetch = customFetch ?? globalThis.fetch;
+  return await postSession(url, {
+    headers: { authorization: `Bearer ${secret}` },
+    body,
+    fetch: customFetch,
+    signal,
+  });
+}
+
+/**
+ * Posts a session request (`/v1/sessions`, `/playground/sessions`) and reads the chat id and token
+ * of its answer; a refused request throws a `BatonApiError`.
+ */
+export async function postSession(
+  url: string,
+  request: {
+    headers?: Record<string, string>;
+    body: unknown;
+    fetch?: typeof globalThis.fetch | undefined;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<CreateSessionResponse> {
+  // Looked up per call, not cached, in case something patches it later (as `ai` does).
+  const fetch = request.fetch ?? globalThis.fetch;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: signal ?? null,
+    headers: { ...request.headers, 'content-type': 'application/json' },
+    body: JSON.stringify(request.body),
+    signal: request.signal ?? null,
   });
   if (!response.ok) {
     throw await BatonApiError.fromResponse('POST', url, response);
