@@ -27,3 +27,4 @@ export {
   scriptedModel,
 } from './scripted-model.ts';
 export type { ToolApprovalResponse, ToolOutputResponse } from './tool-responses.ts';
+export { runTranscriptStorageTests } from './transcript-storage-tests.ts';
