@@ -59,6 +59,8 @@ export class ChatRun {
   /** `chat.history` changed the history since the last checkpoint, between turns. */
   #isHistoryEdited = false;
   #validateClientData: ClientDataValidator | undefined;
+  /** Runs of one turn that may die before the turn ends with an error (`recovery.maxAttempts`). */
+  readonly #maxRecoveryAttempts: number;
   #messageListeners = new Set<(payload: ChatTaskMessagePayload) => void>();
   /** The stored agent state carries `chat.endAndContinue`'s mark: the next checkpoint drops it. */
   #isHandoffMarked: boolean;
@@ -68,6 +70,8 @@ export class ChatRun {
     options: {
       validateClientData?: ClientDataValidator;
       settings: RuntimeSettings;
+      /** @default DEFAULT_RECOVERY_ATTEMPTS */
+      maxRecoveryAttempts?: number;
     },
   ) {
     this.session = session;
@@ -84,6 +88,7 @@ export class ChatRun {
     this.#isHandoffMarked = hasHandoffMark(session);
     this.#isContinuation = session.state.continuation || this.#isHandoffMarked;
     this.#validateClientData = options.validateClientData;
+    this.#maxRecoveryAttempts = options.maxRecoveryAttempts ?? DEFAULT_RECOVERY_ATTEMPTS;
   }
 
   /** Set once the agent called `chat.close`: the run takes no more messages. */
@@ -415,7 +420,7 @@ export class ChatRun {
       for (const listener of this.#stopListeners) listener(channel.stopSignal.reason);
     });
     const earlierRuns = (message.attempt ?? 1) - 1;
-    if (earlierRuns > DEFAULT_RECOVERY_ATTEMPTS) {
+    if (earlierRuns > this.#maxRecoveryAttempts) {
       this.session.logger.warn({ turn: number, earlierRuns }, 'turn past its recovery budget');
       this.write({ type: 'error', errorText: DEFAULT_ERROR_TEXT });
       await this.completeTurn();

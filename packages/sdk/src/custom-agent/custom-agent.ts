@@ -4,6 +4,7 @@ import { applyCloseRequest } from '../chat-close.ts';
 import { runWithChatContext } from '../chat-context.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
 import type { StandardSchema } from '../standard-schema.ts';
+import type { RecoveryOptions } from '../turn-recovery.ts';
 import { ChatRun } from './chat-run.ts';
 import {
   type ClientDataValidationErrorHandler,
@@ -36,6 +37,12 @@ export type CustomAgentOptions<Schema extends StandardSchema | undefined = undef
    * with an `Invalid client data` error, never delivered.
    */
   clientDataSchema?: Schema;
+  /**
+   * How often one turn may be taken up again after its run died (a crash, a lost lease) before it
+   * ends with an error, as `chat.agent`'s `recovery.maxAttempts`. A custom agent answers a
+   * recovered message again itself (docs/agents/custom-agents.md). @default 2
+   */
+  recovery?: Pick<RecoveryOptions, 'maxAttempts'>;
   /**
    * Called when a message's client data fails `clientDataSchema` (Trigger.dev 4.5.16), after the
    * builder's `onValidationError`: for logging or metrics. The message is consumed and answered
@@ -103,6 +110,9 @@ export function customAgent<Schema extends StandardSchema | undefined = undefine
       const run = new ChatRun(session, {
         settings,
         ...(validateClientData ? { validateClientData } : {}),
+        ...(options.recovery?.maxAttempts !== undefined
+          ? { maxRecoveryAttempts: options.recovery.maxAttempts }
+          : {}),
       });
       const { closeRequest } = run.context;
       return runWithChatContext(run.context, async () => {
