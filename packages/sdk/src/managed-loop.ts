@@ -77,6 +77,8 @@ export async function runManagedLoop<
    */
   const saveChanges = async (options: { settleDeferred: boolean }): Promise<void> => {
     if (options.settleDeferred) await context.deferrals.settle();
+    // A run that lost the chat writes nothing more (its writes would be fenced off anyway).
+    if (session.cancelSignal.aborted) return;
     const isHistoryEdited = state.messages !== state.persistedMessages;
     if (!isHistoryEdited && !isAgentStateDirty(context)) return;
     const agentState = takeAgentState(context, session);
