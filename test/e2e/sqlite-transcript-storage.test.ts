@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTranscriptStorageTests } from '@baton/sdk/testing';
+import { runTranscriptStorageTests } from '@baton/sdk/testing/storage-conformance';
 import { sqliteTranscriptStorage } from './fixtures/sqlite-transcript-storage.ts';
 
 // The documented example storage passes the conformance suite every storage should.

@@ -27,4 +27,3 @@ export {
   scriptedModel,
 } from './scripted-model.ts';
 export type { ToolApprovalResponse, ToolOutputResponse } from './tool-responses.ts';
-export { runTranscriptStorageTests } from './transcript-storage-tests.ts';

@@ -7,14 +7,15 @@ import type {
 } from '../transcript/transcript-storage.ts';
 
 /**
- * The conformance suite of a `TranscriptStorage` (Trigger.dev's `runTranscriptStorageTests`):
+ * The conformance suite of a `TranscriptStorage` (Trigger.dev's `runTranscriptStorageTests`), in
+ * its own entry point (`@baton/sdk/testing/storage-conformance`) since it imports vitest:
  * call it at the top level of a vitest file with a factory of fresh storages, and it registers
  * the tests of the contract: appends and in-place replacement, idempotent `remove` and
  * `truncateAfter`, `state` round-trips, a changeset applied twice, paging, and chat isolation.
  *
  * @example
  * ```ts
- * import { runTranscriptStorageTests } from '@baton/sdk/testing';
+ * import { runTranscriptStorageTests } from '@baton/sdk/testing/storage-conformance';
  * runTranscriptStorageTests(() => postgresTranscriptStorage(process.env.TEST_DATABASE_URL!));
  * ```
  */
