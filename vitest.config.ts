@@ -38,6 +38,15 @@ export default defineConfig({
       },
       {
         test: {
+          // Packs the public packages and installs them with npm in a project of its own.
+          name: 'install',
+          include: ['test/install/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
