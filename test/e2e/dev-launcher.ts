@@ -94,6 +94,20 @@ export function childProcessesOf(pid: number): ProcessEntry[] {
   return children;
 }
 
+/**
+ * The `BATON_WORKER_ID` a process was started with, from `/proc/<pid>/environ`: how a test tells
+ * the launcher's `worker-1` from its `worker-2`. Undefined for another process or one that is gone.
+ */
+export function workerIdOf(pid: number): string | undefined {
+  try {
+    const variables = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const variable = variables.find((entry) => entry.startsWith('BATON_WORKER_ID='));
+    return variable?.slice('BATON_WORKER_ID='.length);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a process with this pid exists (a zombie counts: it was not reaped). */
 export function isRunning(pid: number): boolean {
   try {

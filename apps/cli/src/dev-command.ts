@@ -2,14 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { createRedisClient } from '@baton/redis';
 import getPort from 'get-port';
 import { buildPlayground, isPlaygroundStale } from './build-playground.ts';
+import { ChatHolders } from './chat-holders.ts';
 import { type CliConfig, CliConfigError, loadCliConfig } from './cli-config.ts';
 import { isPortFree } from './is-port-free.ts';
 import { createLogLineFormatter, LOG_LEVELS, type LogLevel } from './log-line.ts';
 import { type ManagedProcess, ProcessGroup } from './process-group.ts';
 import { findExecutable, REDIS_PROCESS_NAME, startRedis } from './redis-launcher.ts';
 import { type RepositoryPaths, repositoryPaths } from './repository-paths.ts';
+import { ServiceSupervisor } from './service-supervisor.ts';
 import {
   describeExit,
   hasColors,
@@ -23,6 +26,12 @@ import {
 /** How long a process has between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 10_000;
 /**
+ * The grace once Redis died: a worker cannot hand its chats over without it, and its shutdown
+ * would only wait on Redis commands that time out (measured in the e2e test: the stop took the
+ * full 10 s grace).
+ */
+const STOP_GRACE_WITHOUT_REDIS_MS = 2_000;
+/**
  * A draining worker lets running turns finish for this long, then cancels them (default 30 s):
  * inside STOP_GRACE_MS, so a turn ends cleanly and its chat is released before any SIGKILL.
  */
@@ -35,6 +44,11 @@ const REPEATED_SIGNAL_MS = 1_000;
 const READY_TIMEOUT_MS = 60_000;
 const HEALTH_POLL_MS = 100;
 const HEALTH_REQUEST_TIMEOUT_MS = 1_000;
+/**
+ * The launcher's own Redis commands (the chats a dead worker held, who took them over) fail after
+ * this rather than hang: a dead Redis stops everything anyway, and the report must not wait on it.
+ */
+const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 /** Output lines shown of a process that died or never got ready. */
 const REPORT_LINE_COUNT = 20;
 /** The worker's ready line; logged at `info`, which is why children never log above `info`. */
@@ -42,7 +56,10 @@ const WORKER_READY_PATTERN = /"msg":"worker started"/;
 /** Bind addresses that mean "this machine": the banner then says `localhost`. */
 const LOCAL_HOSTS = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
 
-/** Why `baton dev` stops: Ctrl-C or SIGTERM (exit 0), a child that died or a failed start (1). */
+/**
+ * Why `baton dev` stops: Ctrl-C or SIGTERM (exit 0), Redis or a process that died before the
+ * system was ready, or a failed start (1). A gateway or worker that dies later is restarted.
+ */
 type StopReason =
   | { kind: 'signal'; signal: NodeJS.Signals }
   | { kind: 'crash'; process: ManagedProcess }
@@ -66,8 +83,10 @@ class NotReadyError extends Error {
 
 /**
  * `baton dev`: Redis (unless `REDIS_URL` names one), the playground build (when stale), one gateway
- * and `BATON_WORKERS` workers, as child processes of this one. Resolves with the exit code once
- * everything has stopped: 0 after SIGINT or SIGTERM, 1 when a child died or the start failed.
+ * and `BATON_WORKERS` workers, as child processes of this one. Once they are ready, a gateway or
+ * worker that dies is restarted ({@link ServiceSupervisor}) while the rest keep serving. Resolves
+ * with the exit code once everything has stopped: 0 after SIGINT or SIGTERM, 1 when Redis died, a
+ * child died during the start, or the start failed.
  *
  * @example
  * ```ts
@@ -105,13 +124,40 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('exit', onExit);
+  // Until the system is ready, a death is a failed start (a crash loop would hide a broken
+  // setting); after that the supervisor restarts the gateway and workers. Redis always stops all.
+  const crashed = Promise.withResolvers<StopReason>();
+  let supervisor: ServiceSupervisor | undefined;
+  let supervisorRedis: ReturnType<typeof createRedisClient> | undefined;
+  group.onUnexpectedExit((managed) => {
+    if (supervisor !== undefined && managed.name !== REDIS_PROCESS_NAME) {
+      void supervisor.supervise(managed);
+    } else {
+      crashed.resolve({ kind: 'crash', process: managed });
+    }
+  });
   try {
-    const crashed = group.unexpectedExit.then(
-      (managed): StopReason => ({ kind: 'crash', process: managed }),
-    );
     const started = startSystem(config, paths, group, environment, stopping.signal).then(
       (running) => {
         if (!stopping.signal.aborted) {
+          supervisorRedis = createRedisClient({
+            url: running.redisUrl,
+            name: 'baton-dev',
+            maxRetriesPerRequest: 1,
+            commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+          });
+          // Connection errors show as failed commands; a dead Redis is reported as a crash.
+          supervisorRedis.on('error', () => {});
+          supervisor = new ServiceSupervisor({
+            group,
+            holders: new ChatHolders({
+              redis: supervisorRedis,
+              ...(environment.BATON_KEY_PREFIX ? { prefix: environment.BATON_KEY_PREFIX } : {}),
+            }),
+            signal: stopping.signal,
+            say,
+            sayError,
+          });
           printBanner({
             ...running,
             workerCount: config.workerCount,
@@ -125,15 +171,17 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
       },
       (error: unknown): StopReason => ({ kind: 'error', error }),
     );
-    const reason = await Promise.race([signalled.promise, crashed, started]);
+    const reason = await Promise.race([signalled.promise, crashed.promise, started]);
     stopping.abort();
     await report(reason, group);
     if (group.processes.length > 0) {
-      await stopAll(group);
+      const isRedisDead = reason.kind === 'crash' && reason.process.name === REDIS_PROCESS_NAME;
+      await stopAll(group, isRedisDead ? STOP_GRACE_WITHOUT_REDIS_MS : STOP_GRACE_MS);
       say('stopped');
     }
     return reason.kind === 'signal' ? 0 : 1;
   } finally {
+    supervisorRedis?.disconnect();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('exit', onExit);
@@ -352,19 +400,24 @@ async function report(reason: StopReason, group: ProcessGroup): Promise<void> {
 }
 
 async function reportCrash(crashed: ManagedProcess): Promise<void> {
-  sayError(`${crashed.name} exited unexpectedly (${describeExit(await crashed.exited)})`);
+  const exit = describeExit(await crashed.exited);
+  if (crashed.name === REDIS_PROCESS_NAME) {
+    sayError(`${crashed.name} died (${exit}); nothing works without it: stopping everything`);
+  } else {
+    sayError(`${crashed.name} exited unexpectedly (${exit})`);
+  }
   await printRecentLines(crashed, REPORT_LINE_COUNT);
   sayError('stopping everything');
 }
 
 /** Gateway, workers and any running build first; then the Redis they need while draining. */
-async function stopAll(group: ProcessGroup): Promise<void> {
+async function stopAll(group: ProcessGroup, graceMs: number): Promise<void> {
   const isRedis = (managed: ManagedProcess) => managed.name === REDIS_PROCESS_NAME;
   await group.stop(
     group.processes.filter((managed) => !isRedis(managed)),
-    STOP_GRACE_MS,
+    graceMs,
   );
-  await group.stop(group.processes.filter(isRedis), STOP_GRACE_MS);
+  await group.stop(group.processes.filter(isRedis), graceMs);
 }
 
 function messageOf(error: unknown): string {

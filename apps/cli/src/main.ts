@@ -6,7 +6,8 @@ const USAGE = `Usage: baton <command>
 
 Commands:
   dev         Run Redis, the gateway, workers and the web playground on this machine.
-              Ctrl-C stops them all.
+              A worker or gateway that dies is restarted with backoff, and the log
+              says which chats it held and who took them over. Ctrl-C stops them all.
 
 Settings of baton dev (environment variables):
   PORT=3000             the gateway's port; the playground is at http://localhost:PORT

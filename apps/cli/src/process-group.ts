@@ -36,6 +36,10 @@ export class ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly isTask: boolean;
+  /** What it was started with: a restart starts it again the same way. */
+  readonly options: SpawnOptions;
+  /** When it was started (ms epoch): how long it stayed up decides the backoff of a restart. */
+  readonly startedAtMs = Date.now();
   /** Resolves once the process exited (or could not start). */
   readonly exited: Promise<ExitStatus>;
   #hasExited = false;
@@ -48,6 +52,7 @@ export class ManagedProcess {
     this.name = options.name;
     this.pid = child.pid ?? -1;
     this.isTask = options.isTask ?? false;
+    this.options = options;
     const display = options.display ?? ((line: string) => line);
     const prefix = `${output.label?.(options.name) ?? `[${options.name}]`} `;
     const write = output.write;
@@ -157,15 +162,15 @@ export class ManagedProcess {
 export class ProcessGroup {
   #processes: ManagedProcess[] = [];
   #output: GroupOutput;
-  #unexpectedExit = Promise.withResolvers<ManagedProcess>();
+  #exitListeners = new Set<(managed: ManagedProcess) => void>();
 
   constructor(output: GroupOutput) {
     this.#output = output;
   }
 
-  /** Resolves with the first service that exits without being asked to. */
-  get unexpectedExit(): Promise<ManagedProcess> {
-    return this.#unexpectedExit.promise;
+  /** Calls `listener` with each service that exits without being asked to. */
+  onUnexpectedExit(listener: (managed: ManagedProcess) => void): void {
+    this.#exitListeners.add(listener);
   }
 
   get processes(): readonly ManagedProcess[] {
@@ -182,9 +187,19 @@ export class ProcessGroup {
     const managed = new ManagedProcess(child, options, this.#output);
     this.#processes.push(managed);
     void managed.exited.then(() => {
-      if (!managed.isTask && !managed.isStopping) this.#unexpectedExit.resolve(managed);
+      if (managed.isTask || managed.isStopping) return;
+      for (const listener of this.#exitListeners) listener(managed);
     });
     return managed;
+  }
+
+  /**
+   * Starts a process that exited again, with the same name, command and environment, in its place
+   * in the group: a supervised service that crash-loops for hours does not grow the list.
+   */
+  restart(exited: ManagedProcess): ManagedProcess {
+    this.#processes = this.#processes.filter((managed) => managed !== exited);
+    return this.spawn(exited.options);
   }
 
   /** Stops these processes in parallel; see {@link ManagedProcess.stop}. */
