@@ -46,6 +46,18 @@ async function append(keys: ReturnType<typeof chatKeys>, partId: string, needsRu
   );
 }
 
+/** claim-session.lua for `worker` at `now` with a 10 s lease. */
+async function claim(
+  keys: ReturnType<typeof chatKeys>,
+  options: { runSeq?: number; worker?: string; now?: number } = {},
+) {
+  return scripts.run(
+    'claimSession',
+    [keys.session, keys.lease, keys.input],
+    [options.runSeq ?? 1, options.worker ?? 'w1', options.now ?? 1, 10_000],
+  );
+}
+
 describe('create-session.lua', () => {
   it('creates once and reports the stored agent on a second call', async () => {
     const { keys } = newChat();
@@ -99,29 +111,15 @@ describe('claim and fencing', () => {
     const { keys } = newChat();
     await createSession(keys);
     await append(keys, 'p1');
-    const claim = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 3000, 10_000],
-    );
-    expect(claim).toEqual([0, 1, 1]);
+    const first = await claim(keys, { now: 3000 });
+    expect(first).toEqual([0, 1, 1]);
 
-    const busy = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w2', 3000, 10_000],
-    );
+    const busy = await claim(keys, { worker: 'w2', now: 3000 });
     expect(busy[0]).toBe(-5);
     expect(Number(busy[1])).toBeGreaterThan(0);
 
     await redis.del(keys.lease); // the first holder's lease expired
-    expect(
-      await scripts.run(
-        'claimSession',
-        [keys.session, keys.lease, keys.input],
-        [1, 'w2', 3000, 10_000],
-      ),
-    ).toEqual([0, 2, 2]);
+    expect(await claim(keys, { worker: 'w2', now: 3000 })).toEqual([0, 2, 2]);
 
     const zombieWrite = await scripts.run(
       'appendOutput',
@@ -153,11 +151,7 @@ describe('suspend-session.lua', () => {
     const { keys } = newChat();
     await createSession(keys);
     const [, inputId] = await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1, 10_000],
-    );
+    const [, epoch] = await claim(keys);
 
     expect(
       await scripts.run(
@@ -189,11 +183,7 @@ describe('complete-turn.lua', () => {
     const { keys } = newChat();
     await createSession(keys);
     const [, inputId] = await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1, 10_000],
-    );
+    const [, epoch] = await claim(keys);
     await redis.rpush(keys.messages, 'm0', 'm1', 'stale');
     const [, turnStartId] = await scripts.run(
       'startTurn',
@@ -238,11 +228,7 @@ describe('save-checkpoint.lua', () => {
     const { keys } = newChat();
     await createSession(keys);
     await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1, 10_000],
-    );
+    const [, epoch] = await claim(keys);
     await redis.rpush(keys.messages, 'm0', 'm1', 'm2');
     const save = (fence: string | number, writeSeq: number, state: string, ...tail: string[]) =>
       scripts.run(
@@ -269,11 +255,7 @@ describe('write sequence', () => {
     const { keys } = newChat();
     await createSession(keys);
     await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1, 10_000],
-    );
+    const [, epoch] = await claim(keys);
     const write = (seq: number, delta: string) =>
       scripts.run(
         'appendOutput',
@@ -289,11 +271,7 @@ describe('write sequence', () => {
 
     // A new holder starts its own sequence.
     await redis.del(keys.lease);
-    const [, next] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w2', 2, 10_000],
-    );
+    const [, next] = await claim(keys, { worker: 'w2', now: 2 });
     expect(
       (
         await scripts.run(
@@ -308,12 +286,6 @@ describe('write sequence', () => {
 
 describe('attempts of the pending work', () => {
   type Keys = ReturnType<typeof chatKeys>;
-  const claim = (keys: Keys, runSeq: number, worker: string) =>
-    scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [runSeq, worker, 1, 10_000],
-    );
   const startTurn = (keys: Keys, epoch: string | number, writeSeq: number) =>
     scripts.run(
       'startTurn',
@@ -331,10 +303,10 @@ describe('attempts of the pending work', () => {
     const { keys } = newChat();
     await createSession(keys);
     const [, inputId] = await append(keys, 'p1');
-    expect((await claim(keys, 1, 'w1'))[2]).toBe(1);
+    expect((await claim(keys, { runSeq: 1, worker: 'w1' }))[2]).toBe(1);
     // The first run fails before its turn starts; the next claim knows it was the second.
     await redis.del(keys.lease);
-    const [, epoch, attempts] = await claim(keys, 1, 'w2');
+    const [, epoch, attempts] = await claim(keys, { runSeq: 1, worker: 'w2' });
     expect(attempts).toBe(2);
     await startTurn(keys, epoch!, 1);
     await completeTurn(keys, epoch!, String(inputId), 2);
@@ -345,23 +317,23 @@ describe('attempts of the pending work', () => {
     const { keys } = newChat();
     await createSession(keys);
     const [, inputId] = await append(keys, 'p1');
-    const [, epoch] = await claim(keys, 1, 'w1');
+    const [, epoch] = await claim(keys, { runSeq: 1, worker: 'w1' });
     await completeTurn(keys, epoch!, String(inputId), 1);
     // A message read during the warm wait: its turn starts without a claim, then the run dies.
     await append(keys, 'p2');
     await startTurn(keys, epoch!, 2);
     await redis.del(keys.lease);
-    expect((await claim(keys, 1, 'w2'))[2]).toBe(2);
+    expect((await claim(keys, { runSeq: 1, worker: 'w2' }))[2]).toBe(2);
   });
 
   it('does not count a claim with nothing pending', async () => {
     const { keys } = newChat();
     await createSession(keys);
     const [, inputId] = await append(keys, 'p1');
-    const [, epoch] = await claim(keys, 1, 'w1');
+    const [, epoch] = await claim(keys, { runSeq: 1, worker: 'w1' });
     await completeTurn(keys, epoch!, String(inputId), 1);
     await redis.del(keys.lease);
-    expect((await claim(keys, 1, 'w2'))[2]).toBe(0);
+    expect((await claim(keys, { runSeq: 1, worker: 'w2' }))[2]).toBe(0);
   });
 });
 
@@ -387,11 +359,7 @@ describe('requeue-session.lua', () => {
     const { keys } = newChat();
     await createSession(keys);
     await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1_000, 10_000],
-    );
+    const [, epoch] = await claim(keys, { now: 1_000 });
     // The lease is live: never taken.
     expect(await requeue(keys, 'running', 1, 100_000)).toEqual([1]);
     await redis.del(keys.lease);
@@ -424,11 +392,7 @@ describe('retention of idle and closed chats', () => {
     const { keys } = newChat();
     await createSession(keys);
     const [, inputId] = await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1, 10_000],
-    );
+    const [, epoch] = await claim(keys);
     await redis.rpush(keys.messages, 'm0');
     await redis.xadd(keys.output, '*', 'k', '{}');
     await scripts.run(
@@ -471,11 +435,7 @@ describe('close-session.lua', () => {
     const { keys } = newChat();
     await createSession(keys);
     await append(keys, 'p1');
-    const [, epoch] = await scripts.run(
-      'claimSession',
-      [keys.session, keys.lease, keys.input],
-      [1, 'w1', 1, 10_000],
-    );
+    const [, epoch] = await claim(keys);
     expect(await close(keys)).toEqual([0, 1]);
     expect(await close(keys)).toEqual([0, 0]);
     expect(await redis.hget(keys.session, 'status')).toBe('closed');
