@@ -122,7 +122,14 @@ async function inputTexts(store: RedisSessionStore, chatId: string): Promise<str
   return entries.map((entry) => (entry.record.kind === 'message' ? entry.record.message.id : ''));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Until the first holder's 100 ms lease expired on the primary, so that another may claim. */
+async function leaseExpired(store: RedisSessionStore, chatId: string): Promise<void> {
+  const lease = store.keys(chatId).lease;
+  await waitUntil(async () => (await store.redis.exists(lease)) === 0, {
+    description: `the lease of ${chatId} expires`,
+    intervalMs: 10,
+  });
+}
 const chunk = JSON.stringify({ type: 'text-delta', id: 't', delta: 'zombie' });
 
 describe('with minReplicas 1', () => {
@@ -179,7 +186,7 @@ describe('with minReplicas 1', () => {
     const store = durableStoreOn(current.primary.url);
     await queuedChat(store, 'zombie');
     const zombieEpoch = await claimEpoch(store, 'zombie', 'worker-a');
-    await sleep(150); // worker-a froze; its lease ran out
+    await leaseExpired(store, 'zombie'); // worker-a froze; its lease ran out
     const takeoverEpoch = await claimEpoch(store, 'zombie', 'worker-b');
     expect(takeoverEpoch).toBe(zombieEpoch + 1);
 
@@ -196,7 +203,7 @@ describe('with minReplicas 1', () => {
     await queuedChat(store, 'takeover');
     const zombieEpoch = await claimEpoch(store, 'takeover', 'worker-a');
     await replicated(store);
-    await sleep(150);
+    await leaseExpired(store, 'takeover');
 
     current.link.blackhole();
     const claim = store.claim({
@@ -407,7 +414,7 @@ describe('without minReplicas (what the setting prevents)', () => {
     await queuedChat(store, 'revived');
     const zombieEpoch = await claimEpoch(store, 'revived', 'worker-a');
     await replicated(store);
-    await sleep(150);
+    await leaseExpired(store, 'revived');
 
     current.link.blackhole();
     await claimEpoch(store, 'revived', 'worker-b');
