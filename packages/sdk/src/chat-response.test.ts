@@ -1,4 +1,4 @@
-import { tool, type UIMessageChunk } from 'ai';
+import { streamText, tool, type UIMessageChunk } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chat } from './chat.ts';
@@ -202,5 +202,29 @@ describe('the managed streamText handed to run', () => {
     await agent.runSession(session, defaults);
     expect(seenByCall).toHaveLength(2);
     expect(JSON.stringify(model.prompts[1]?.at(-1))).toContain('MID-TURN-FACT');
+  });
+});
+
+describe('chat.response in a custom agent', () => {
+  it('keeps a data part written before the answer started in the persisted answer', async () => {
+    const model = scriptedModel(['answer']);
+    const agent = chat.customAgent({
+      id: 'custom-data',
+      run: async (payload, { signal }) => {
+        if (payload.trigger === 'preload') return;
+        const conversation = new chat.MessageAccumulator();
+        const messages = await conversation.addIncoming([payload.message], payload.trigger, 0);
+        chat.response.write({ type: 'data-context', data: { hits: 2 } });
+        const { message } = await chat.pipeAndCapture(
+          streamText({ model, messages, abortSignal: signal }),
+        );
+        if (message) await conversation.addResponse(message);
+        await chat.writeTurnComplete();
+      },
+    });
+    const session = new MemorySession();
+    session.send(userMessage('a'));
+    await agent.runSession(session, defaults);
+    expect(session.messages.at(-1)?.parts.map((part) => part.type)).toContain('data-context');
   });
 });

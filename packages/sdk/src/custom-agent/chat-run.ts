@@ -13,6 +13,7 @@ import { commonPrefixLength } from '../common-prefix-length.ts';
 import { mergeIncomingMessage } from '../merge-incoming-message.ts';
 import type { RuntimeSettings } from '../runtime-settings.ts';
 import { DEFAULT_ERROR_TEXT, generateMessageId } from '../to-chunk-stream.ts';
+import { orderAfterStart } from '../turn-output.ts';
 import { DEFAULT_RECOVERY_ATTEMPTS, readDeadAttempt } from '../turn-recovery.ts';
 import type { ClientDataValidator } from './client-data-validation.ts';
 import { agentStateWithMark, hasHandoffMark } from './handoff-mark.ts';
@@ -248,8 +249,7 @@ export class ChatRun {
       turn.shouldDropStepStart = false;
       return;
     }
-    turn.chunks.push(written);
-    turn.gate.write(written);
+    turn.response.write(written);
   }
 
   /** Writes a chunk to the open turn's output only, never its response (`chat.stream`). */
@@ -339,6 +339,7 @@ export class ChatRun {
     // Work of `chat.defer` settles (up to 5 s) before the turn's checkpoint, which keeps what it
     // set; then the output held back by `chat.deferBeforeOutput` goes out.
     await this.context.deferrals.settle();
+    turn.response.end();
     await turn.gate.drain();
     this.#turn = undefined;
     this.context.turn = undefined;
@@ -394,11 +395,13 @@ export class ChatRun {
       inputId: message.inputId,
       ...(recovery ? { recovery: { attempt: recovery.attempt } } : {}),
     });
+    const chunks: UIMessageChunk[] = [...(recovery?.chunks ?? [])];
+    const gate = new OutputGate((chunk) => channel.write(chunk), this.session.logger);
     const turn: OpenTurn = {
       number,
       incoming: message,
       channel,
-      chunks: [...(recovery?.chunks ?? [])],
+      chunks,
       continuedMessageId: undefined,
       shouldDropStepStart: false,
       isRefused: false,
@@ -407,7 +410,15 @@ export class ChatRun {
         message.action === undefined
           ? continuableMessage(this.messages, message.message, message.trigger)
           : undefined,
-      gate: new OutputGate((chunk) => channel.write(chunk), this.session.logger),
+      gate,
+      // As `chat.agent`'s turns: a data part written before the answer starts is not lost.
+      response: orderAfterStart(
+        (chunk) => {
+          chunks.push(chunk);
+          gate.write(chunk);
+        },
+        { hasStarted: chunks.some((chunk) => chunk.type === 'start'), generateMessageId },
+      ),
     };
     this.#turn = turn;
     this.context.turn = {

@@ -24,4 +24,6 @@ export type OpenTurn = {
   continuable: UIMessage | undefined;
   /** Holds the output back while `chat.deferBeforeOutput` work runs. */
   gate: OutputGate;
+  /** Places chunks written before the answer's `start` after it (`orderAfterStart`). */
+  response: { write: (chunk: UIMessageChunk) => void; end: () => void };
 };
