@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPlaygroundStale } from './build-playground.ts';
-import { type RepositoryPaths, repositoryPaths } from './repository-paths.ts';
+import { type PlaygroundBuild, playgroundBuild } from './cli-paths.ts';
 
 describe('isPlaygroundStale', () => {
   let root: string;
-  let paths: RepositoryPaths;
+  let build: PlaygroundBuild;
+  let output: string;
 
   beforeEach(() => {
     root = `${mkdtempSync(join(tmpdir(), 'baton-cli-'))}/`;
-    paths = repositoryPaths(root);
+    build = playgroundBuild(`${root}apps/demo`, `${root}apps/demo/node_modules/vite/bin/vite.js`);
+    output = `${root}apps/demo/dist/web`;
     mkdirSync(`${root}apps/demo/web/src`, { recursive: true });
     mkdirSync(`${root}packages/client/src`, { recursive: true });
     writeFileSync(`${root}apps/demo/web/src/app.tsx`, '');
@@ -33,19 +35,19 @@ describe('isPlaygroundStale', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const build = (atSeconds: number) => {
-    mkdirSync(paths.playgroundOutput, { recursive: true });
-    writeFileSync(`${paths.playgroundOutput}/index.html`, '');
-    setModifiedAt(`${paths.playgroundOutput}/index.html`, atSeconds);
+  const buildAt = (atSeconds: number) => {
+    mkdirSync(output, { recursive: true });
+    writeFileSync(`${output}/index.html`, '');
+    setModifiedAt(`${output}/index.html`, atSeconds);
   };
 
   it('is stale when the page was never built', () => {
-    expect(isPlaygroundStale(paths)).toBe(true);
+    expect(isPlaygroundStale(build, output)).toBe(true);
   });
 
   it('is fresh when the build is newer than every source', () => {
-    build(2_000);
-    expect(isPlaygroundStale(paths)).toBe(false);
+    buildAt(2_000);
+    expect(isPlaygroundStale(build, output)).toBe(false);
   });
 
   it.each([
@@ -53,19 +55,19 @@ describe('isPlaygroundStale', () => {
     'apps/demo/vite.config.ts',
     'packages/client/src/index.ts',
   ])('is stale once %s changed after the build', (source) => {
-    build(2_000);
+    buildAt(2_000);
     setModifiedAt(`${root}${source}`, 3_000);
-    expect(isPlaygroundStale(paths)).toBe(true);
+    expect(isPlaygroundStale(build, output)).toBe(true);
   });
 
   it('ignores node_modules under the sources', () => {
-    build(2_000);
+    buildAt(2_000);
     mkdirSync(`${root}apps/demo/web/node_modules/.vite`, { recursive: true });
     writeFileSync(`${root}apps/demo/web/node_modules/.vite/cache`, '');
     setModifiedAt(`${root}apps/demo/web/node_modules`, 3_000);
     setModifiedAt(`${root}apps/demo/web/node_modules/.vite/cache`, 3_000);
     setModifiedAt(`${root}apps/demo/web`, 1_000);
-    expect(isPlaygroundStale(paths)).toBe(false);
+    expect(isPlaygroundStale(build, output)).toBe(false);
   });
 });
 

@@ -1,16 +1,16 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PlaygroundBuild } from './cli-paths.ts';
 import type { ProcessGroup } from './process-group.ts';
-import type { RepositoryPaths } from './repository-paths.ts';
 
 /**
  * Whether the built playground is missing or older than any of its sources: the check that makes
  * a second `baton dev` skip the build.
  */
-export function isPlaygroundStale(paths: RepositoryPaths): boolean {
-  const builtAtMs = modifiedAtMs(join(paths.playgroundOutput, 'index.html'));
+export function isPlaygroundStale(build: PlaygroundBuild, output: string): boolean {
+  const builtAtMs = modifiedAtMs(join(output, 'index.html'));
   if (builtAtMs === undefined) return true;
-  return paths.playgroundSources.some((source) => newestModifiedAtMs(source) > builtAtMs);
+  return build.sources.some((source) => newestModifiedAtMs(source) > builtAtMs);
 }
 
 /**
@@ -20,29 +20,30 @@ export function isPlaygroundStale(paths: RepositoryPaths): boolean {
  */
 export async function buildPlayground(
   group: ProcessGroup,
-  paths: RepositoryPaths,
+  build: PlaygroundBuild,
+  output: string,
   signal: AbortSignal,
 ): Promise<void> {
-  const staging = `${paths.playgroundOutput}.build-${process.pid}`;
+  const staging = `${output}.build-${process.pid}`;
   // The gateway, started meanwhile, warns once about a static root that does not exist.
-  mkdirSync(paths.playgroundOutput, { recursive: true });
-  const build = group.spawn({
+  mkdirSync(output, { recursive: true });
+  const vite = group.spawn({
     name: 'build',
     command: process.execPath,
-    args: [paths.viteBinary, 'build', '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'],
+    args: [build.viteBinary, 'build', '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'],
     env: process.env,
-    cwd: paths.demoDirectory,
+    cwd: build.demoDirectory,
     isTask: true,
   });
-  const onAbort = () => build.killNow();
+  const onAbort = () => vite.killNow();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const status = await build.exited;
+    const status = await vite.exited;
     signal.throwIfAborted();
     if (status.code !== 0) {
       throw new Error(`the playground build failed (vite build exited with ${describe(status)})`);
     }
-    swapDirectory(staging, paths.playgroundOutput);
+    swapDirectory(staging, output);
   } finally {
     signal.removeEventListener('abort', onAbort);
     rmSync(staging, { recursive: true, force: true });

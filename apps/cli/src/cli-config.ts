@@ -1,4 +1,75 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { ProcessSetting } from '@baton/protocol';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log-line.ts';
+
+/**
+ * The settings of `baton dev` as its `--help` and the README list them (each a flag or its
+ * variable); every other variable passes through to the gateway and the workers.
+ */
+export const DEV_SETTINGS: readonly ProcessSetting[] = [
+  {
+    env: 'BATON_AGENTS',
+    flag: 'agents',
+    value: '<files...>',
+    description: 'agent modules to host (default: the demo agents)',
+  },
+  {
+    env: 'BATON_WORKERS',
+    flag: 'workers',
+    value: '<n>',
+    description: 'worker processes (default 2)',
+  },
+  {
+    env: 'PORT',
+    flag: 'port',
+    value: '<port>',
+    description: "the gateway's port; the playground is at http://localhost:<port> (default 3000)",
+  },
+  {
+    env: 'HOST',
+    flag: 'host',
+    value: '<address>',
+    description:
+      "the gateway's bind address; 0.0.0.0 exposes the keyless playground (default 127.0.0.1)",
+  },
+  {
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+    value: '<url>',
+    description: 'use this Redis (default: start redis-server, which must be on PATH)',
+  },
+  {
+    env: 'BATON_REDIS_PORT',
+    flag: 'redis-port',
+    value: '<port>',
+    description: 'the port of the started redis-server (default: a free one)',
+  },
+  {
+    env: 'BATON_SECRET',
+    flag: 'secret',
+    value: '<key>',
+    description: 'the secret key of /v1/* (default: a random one per start)',
+  },
+  {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    value: '<level>',
+    description: 'the lowest level of gateway and worker lines shown (default warn)',
+  },
+  {
+    env: 'BATON_WATCH',
+    flag: 'watch',
+    value: '<on|off>',
+    description: 'restart the workers when an agent file changes (default on with --agents)',
+  },
+  {
+    env: 'BATON_SKIP_BUILD',
+    flag: 'skip-build',
+    description:
+      'serve the playground as built, without checking its sources (a checkout of Baton only)',
+  },
+];
 
 /** What `baton dev` reads from its environment; everything else passes through to the children. */
 export type CliConfig = {
@@ -18,6 +89,13 @@ export type CliConfig = {
   secret: string | undefined;
   /** The lowest level of the children's log lines shown: `LOG_LEVEL`, default warn. */
   logLevel: LogLevel;
+  /**
+   * The agent modules to host (`BATON_AGENTS`, comma-separated), paths made absolute against the
+   * working directory; `undefined`: the demo agents.
+   */
+  agentModules: string[] | undefined;
+  /** `BATON_WATCH`: restart the workers when an agent file changes; default on with agents. */
+  shouldWatch: boolean;
 };
 
 /** A setting `baton dev` cannot run with; its message is meant for the terminal. */
@@ -31,7 +109,7 @@ const MAX_WORKERS = 64;
 const MIN_SECRET_LENGTH = 16;
 
 /** Parses the launcher's settings once; nothing else in the CLI reads them from `process.env`. */
-export function loadCliConfig(environment: NodeJS.ProcessEnv): CliConfig {
+export function loadCliConfig(environment: NodeJS.ProcessEnv, cwd = process.cwd()): CliConfig {
   const secret = nonEmpty(environment.BATON_SECRET);
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
     throw new CliConfigError(`BATON_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
@@ -43,6 +121,19 @@ export function loadCliConfig(environment: NodeJS.ProcessEnv): CliConfig {
     );
   }
   const redisPort = nonEmpty(environment.BATON_REDIS_PORT);
+  const agentModules = nonEmpty(environment.BATON_AGENTS)
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => (isModulePath(entry) ? resolve(cwd, entry) : entry));
+  const missing = agentModules?.find((entry) => isAbsolute(entry) && !existsSync(entry));
+  if (missing !== undefined) {
+    throw new CliConfigError(`the agent module ${missing} does not exist`);
+  }
+  const watch = nonEmpty(environment.BATON_WATCH) ?? 'on';
+  if (!['on', 'off', '1', '0', 'true', 'false'].includes(watch)) {
+    throw new CliConfigError(`BATON_WATCH must be on or off; got "${watch}"`);
+  }
   return {
     port: integerSetting(environment, 'PORT', 3000, 1, 65_535),
     host: nonEmpty(environment.HOST) ?? '127.0.0.1',
@@ -55,7 +146,14 @@ export function loadCliConfig(environment: NodeJS.ProcessEnv): CliConfig {
     shouldSkipBuild: isTrue(environment.BATON_SKIP_BUILD),
     secret,
     logLevel,
+    agentModules,
+    shouldWatch: agentModules !== undefined && (watch === 'on' || isTrue(watch)),
   };
+}
+
+/** A file path rather than a package name (the worker's rule, apps/worker/src/load-agents.ts). */
+function isModulePath(specifier: string): boolean {
+  return specifier.startsWith('.') || isAbsolute(specifier) || /\.[cm]?[jt]s$/.test(specifier);
 }
 
 function integerSetting(

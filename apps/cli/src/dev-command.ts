@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRedisClient } from '@baton/redis';
 import getPort from 'get-port';
+import { type AgentWatcher, watchAgentFiles } from './agent-watcher.ts';
 import { buildPlayground, isPlaygroundStale } from './build-playground.ts';
 import { ChatHolders } from './chat-holders.ts';
 import { type CliConfig, CliConfigError, loadCliConfig } from './cli-config.ts';
+import { type CliPaths, cliPaths } from './cli-paths.ts';
 import { isPortFree } from './is-port-free.ts';
 import { createLogLineFormatter, LOG_LEVELS, type LogLevel } from './log-line.ts';
 import { type ManagedProcess, ProcessGroup } from './process-group.ts';
 import { findExecutable, REDIS_PROCESS_NAME, startRedis } from './redis-launcher.ts';
-import { type RepositoryPaths, repositoryPaths } from './repository-paths.ts';
 import { ServiceSupervisor } from './service-supervisor.ts';
 import {
   describeExit,
@@ -22,6 +23,7 @@ import {
   say,
   sayError,
 } from './terminal.ts';
+import { WorkerReloader } from './worker-reloader.ts';
 
 /** How long a process has between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 10_000;
@@ -101,7 +103,7 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
     sayError(messageOf(error));
     return 1;
   }
-  const paths = repositoryPaths();
+  const paths = cliPaths();
   const group = new ProcessGroup({
     write: (text) => process.stdout.write(text),
     label: processLabel,
@@ -129,6 +131,7 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
   const crashed = Promise.withResolvers<StopReason>();
   let supervisor: ServiceSupervisor | undefined;
   let supervisorRedis: ReturnType<typeof createRedisClient> | undefined;
+  let watching: Promise<AgentWatcher | undefined> | undefined;
   group.onUnexpectedExit((managed) => {
     if (supervisor !== undefined && managed.name !== REDIS_PROCESS_NAME) {
       void supervisor.supervise(managed);
@@ -158,10 +161,13 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
             say,
             sayError,
           });
+          if (config.shouldWatch && config.agentModules !== undefined) {
+            watching = startWatching(config.agentModules, group, stopping.signal);
+          }
           printBanner({
             ...running,
             workerCount: config.workerCount,
-            model: environment.BATON_MODEL ?? 'demo',
+            agents: describeAgents(config, environment),
             logLevel: config.logLevel,
             isSecretGenerated: config.secret === undefined,
           });
@@ -181,6 +187,7 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
     }
     return reason.kind === 'signal' ? 0 : 1;
   } finally {
+    await (await watching)?.close();
     supervisorRedis?.disconnect();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -190,7 +197,7 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
 
 async function startSystem(
   config: CliConfig,
-  paths: RepositoryPaths,
+  paths: CliPaths,
   group: ProcessGroup,
   environment: NodeJS.ProcessEnv,
   signal: AbortSignal,
@@ -211,32 +218,33 @@ async function startSystem(
 
 async function buildIfNeeded(
   config: CliConfig,
-  paths: RepositoryPaths,
+  paths: CliPaths,
   group: ProcessGroup,
   signal: AbortSignal,
 ): Promise<void> {
-  if (config.shouldSkipBuild) {
+  const build = paths.playgroundBuild;
+  if (build === undefined || config.shouldSkipBuild) {
     if (!existsSync(join(paths.playgroundOutput, 'index.html'))) {
-      say('BATON_SKIP_BUILD is set and the playground was never built: / will answer 404');
+      say(`the playground was never built (${paths.playgroundOutput}): / will answer 404`);
     }
     return;
   }
-  if (!isPlaygroundStale(paths)) return;
+  if (!isPlaygroundStale(build, paths.playgroundOutput)) return;
   say('building the playground (its build is missing or older than its sources)');
   const startedAtMs = Date.now();
-  await buildPlayground(group, paths, signal);
+  await buildPlayground(group, build, paths.playgroundOutput, signal);
   say(`playground built in ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s`);
 }
 
 async function startServices(
   config: CliConfig,
-  paths: RepositoryPaths,
+  paths: CliPaths,
   group: ProcessGroup,
   environment: NodeJS.ProcessEnv,
   redis: RedisPlan,
   signal: AbortSignal,
 ): Promise<RunningSystem> {
-  const redisUrl = await connectRedis(redis, config, paths, group, signal);
+  const redisUrl = await connectRedis(redis, config, group, signal);
   signal.throwIfAborted();
 
   const secret = config.secret ?? randomBytes(24).toString('base64url');
@@ -253,7 +261,7 @@ async function startServices(
     name: 'gateway',
     command: process.execPath,
     args: [paths.gatewayEntry],
-    cwd: paths.root,
+    cwd: process.cwd(),
     env: {
       ...childEnvironment,
       PORT: String(config.port),
@@ -269,10 +277,10 @@ async function startServices(
       name: `worker-${index + 1}`,
       command: process.execPath,
       args: [paths.workerEntry],
-      cwd: paths.root,
+      cwd: process.cwd(),
       env: {
         ...childEnvironment,
-        BATON_AGENTS: paths.demoAgents,
+        BATON_AGENTS: (config.agentModules ?? [paths.demoAgents]).join(','),
         BATON_WORKER_ID: `worker-${index + 1}`,
         BATON_DRAIN_TIMEOUT_MS:
           environment.BATON_DRAIN_TIMEOUT_MS ?? String(WORKER_DRAIN_TIMEOUT_MS),
@@ -306,6 +314,41 @@ async function startServices(
   };
 }
 
+/**
+ * Restarts the workers, one at a time, when a file beside the agent modules changes; resolves to
+ * the watcher to close, or `undefined` when watching failed (reported, not fatal).
+ */
+async function startWatching(
+  agentModules: readonly string[],
+  group: ProcessGroup,
+  signal: AbortSignal,
+): Promise<AgentWatcher | undefined> {
+  const reloader = new WorkerReloader({
+    group,
+    isWorker: (managed) => managed.name.startsWith('worker-'),
+    waitUntilReady: (managed, readySignal) =>
+      managed.waitForLine(WORKER_READY_PATTERN, readySignal),
+    graceMs: STOP_GRACE_MS,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    signal,
+    say,
+    sayError,
+    showRecentLines: (managed) => printRecentLines(managed, REPORT_LINE_COUNT),
+  });
+  const files = agentModules.filter((module) => isAbsolute(module));
+  try {
+    return await watchAgentFiles({
+      files,
+      onChange: (file) => reloader.request(`${relativeOrSelf(file)} changed`),
+    });
+  } catch (error) {
+    sayError(
+      `cannot watch the agent files (${messageOf(error)}); restart baton dev after a change`,
+    );
+    return undefined;
+  }
+}
+
 /** The Redis to use: `REDIS_URL`'s, or a `redis-server` to start (checked before anything runs). */
 function planRedis(config: CliConfig, environment: NodeJS.ProcessEnv): RedisPlan {
   if (config.redisUrl !== undefined) return { url: config.redisUrl };
@@ -322,7 +365,6 @@ function planRedis(config: CliConfig, environment: NodeJS.ProcessEnv): RedisPlan
 async function connectRedis(
   redis: RedisPlan,
   config: CliConfig,
-  paths: RepositoryPaths,
   group: ProcessGroup,
   signal: AbortSignal,
 ): Promise<string> {
@@ -330,7 +372,7 @@ async function connectRedis(
   const started = await startRedis(group, {
     binary: redis.binary,
     port: config.redisPort ?? (await getPort()),
-    directory: paths.redisDirectory,
+    directory: join(process.cwd(), '.baton', 'redis'),
     signal,
   });
   return started.url;
@@ -418,6 +460,21 @@ async function stopAll(group: ProcessGroup, graceMs: number): Promise<void> {
     graceMs,
   );
   await group.stop(group.processes.filter(isRedis), graceMs);
+}
+
+function describeAgents(config: CliConfig, environment: NodeJS.ProcessEnv): string {
+  if (config.agentModules === undefined) {
+    return `demo agents, BATON_MODEL=${environment.BATON_MODEL ?? 'demo'}`;
+  }
+  const modules = config.agentModules.map((module) => relativeOrSelf(module)).join(', ');
+  return config.shouldWatch ? `${modules}; restarted when they change` : modules;
+}
+
+/** `./agents.ts` rather than an absolute path under the working directory. */
+function relativeOrSelf(module: string): string {
+  if (!isAbsolute(module)) return module;
+  const path = relative(process.cwd(), module);
+  return path.startsWith('..') ? module : `./${path}`;
 }
 
 function messageOf(error: unknown): string {

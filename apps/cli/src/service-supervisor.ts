@@ -56,7 +56,8 @@ export class ServiceSupervisor {
     } catch {
       return; // Stopping: a restart now would outlive the stop.
     }
-    if (signal.aborted) return;
+    // Stopping, or already started again (an agent-file reload restarts a dead worker at once).
+    if (signal.aborted || !group.processes.includes(dead)) return;
     const restarted = group.restart(dead);
     this.#options.say(`${dead.name} restarted (pid ${restarted.pid})`);
   }

@@ -11,7 +11,8 @@ export type BannerInfo = {
   redisUrl: string;
   isRedisStarted: boolean;
   workerCount: number;
-  model: string;
+  /** What the workers host, e.g. `demo agents, BATON_MODEL=demo`. */
+  agents: string;
   logLevel: string;
 };
 
@@ -42,10 +43,10 @@ export function printBanner(info: BannerInfo): void {
       '',
       `  ${bold('Baton is running:')} ${bold(info.url)}`,
       '',
-      `  Playground  ${info.url} (a demo chat page; it needs no key)`,
+      `  Playground  ${info.url} (a chat page for every agent; it needs no key)`,
       `  Secret key  ${info.secret}${secretNote}`,
       `  Redis       ${info.redisUrl}${redisNote}`,
-      `  Workers     ${info.workerCount} (demo agents, BATON_MODEL=${info.model})`,
+      `  Workers     ${info.workerCount} (${info.agents})`,
       `  Logs        ${info.logLevel} and above (LOG_LEVEL)`,
       '',
       '  Press Ctrl-C to stop.',

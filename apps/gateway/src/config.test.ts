@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from './config.ts';
+import { GATEWAY_SETTINGS, gatewayEnvironmentSchema, loadGatewayConfig } from './config.ts';
 
 const SECRET = { BATON_SECRET: 'a-secret-of-24-characters' };
 
@@ -48,5 +48,16 @@ describe('loadGatewayConfig replica acknowledgements', () => {
       BATON_REDIS_MIN_REPLICAS: '1',
     };
     expect(() => loadGatewayConfig(environment)).toThrow(/BATON_REDIS_REPLICA_TIMEOUT_MS/);
+  });
+});
+
+describe('GATEWAY_SETTINGS', () => {
+  it('documents every variable of the environment schema but the test-only ones', () => {
+    const documented = GATEWAY_SETTINGS.map((setting) => setting.env).sort();
+    const read = Object.keys(gatewayEnvironmentSchema.shape)
+      .filter((name) => name !== 'BATON_FAULT_INJECTION' && name !== 'BATON_MAX_BODY_BYTES')
+      .sort();
+    expect(documented).toEqual(read);
+    expect(new Set(GATEWAY_SETTINGS.map((setting) => setting.flag)).size).toBe(documented.length);
   });
 });

@@ -1,4 +1,9 @@
-import { type FaultAction, parseEnvironment, parseFaultPoints } from '@baton/protocol';
+import {
+  type FaultAction,
+  type ProcessSetting,
+  parseEnvironment,
+  parseFaultPoints,
+} from '@baton/protocol';
 import { z } from 'zod';
 
 /** The gateway's fault points (tests only): after an append, before its enqueue. */
@@ -27,7 +32,7 @@ const booleanFlag = z
   .default('0')
   .transform((value) => value === '1' || value === 'true');
 
-const environmentSchema = z.object({
+export const gatewayEnvironmentSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   BATON_KEY_PREFIX: z.string().min(1).default('baton'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -58,6 +63,122 @@ const environmentSchema = z.object({
   BATON_FAULT_INJECTION: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/**
+ * The gateway's settings as `baton gateway --help` and the README list them; every key of the
+ * environment schema but the test-only `BATON_FAULT_INJECTION` and the former
+ * `BATON_MAX_BODY_BYTES` (config.test.ts checks).
+ */
+export const GATEWAY_SETTINGS: readonly ProcessSetting[] = [
+  {
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+    value: '<url>',
+    description: 'the Redis to use (default redis://127.0.0.1:6379)',
+  },
+  {
+    env: 'BATON_KEY_PREFIX',
+    flag: 'key-prefix',
+    value: '<prefix>',
+    description: 'the prefix of every Redis key (default baton)',
+  },
+  {
+    env: 'PORT',
+    flag: 'port',
+    value: '<port>',
+    description: 'the port to listen on (default 3000)',
+  },
+  {
+    env: 'HOST',
+    flag: 'host',
+    value: '<address>',
+    description: 'the address to bind (default 0.0.0.0)',
+  },
+  {
+    env: 'BATON_SECRET',
+    flag: 'secret',
+    value: '<key>',
+    description: 'the secret key of /v1/* and the root of chat tokens (required, 16+ characters)',
+  },
+  {
+    env: 'BATON_TOKEN_TTL_SECONDS',
+    flag: 'token-ttl-seconds',
+    value: '<s>',
+    description: 'how long a chat token is valid (default 3600)',
+  },
+  {
+    env: 'BATON_MAX_MESSAGE_BYTES',
+    flag: 'max-message-bytes',
+    value: '<n>',
+    description: 'the largest new message of POST /api/chat (default 1 MiB)',
+  },
+  {
+    env: 'BATON_MAX_REQUEST_BYTES',
+    flag: 'max-request-bytes',
+    value: '<n>',
+    description: 'the largest POST /api/chat body, echoed history included (default 64 MiB)',
+  },
+  {
+    env: 'BATON_PLAYGROUND',
+    flag: 'playground',
+    description: 'serve POST /playground/sessions, which needs no key (development only)',
+  },
+  {
+    env: 'BATON_STATIC_DIR',
+    flag: 'static-dir',
+    value: '<dir>',
+    description: 'a built web app to serve at / (the playground)',
+  },
+  {
+    env: 'BATON_SSE_KEEPALIVE_MS',
+    flag: 'sse-keepalive-ms',
+    value: '<ms>',
+    description: 'the interval of SSE keep-alive comments (default 15000)',
+  },
+  {
+    env: 'BATON_OUTPUT_POLL_MS',
+    flag: 'output-poll-ms',
+    value: '<ms>',
+    description: 'the safety re-read of a followed answer without a wake-up (default 1000)',
+  },
+  {
+    env: 'BATON_IDLE_RETENTION_SECONDS',
+    flag: 'idle-retention-seconds',
+    value: '<s>',
+    description: 'how long an unused chat keeps its keys, 0 forever (default 30 days)',
+  },
+  {
+    env: 'BATON_CLOSED_RETENTION_SECONDS',
+    flag: 'closed-retention-seconds',
+    value: '<s>',
+    description: 'how long a closed chat keeps its keys, 0 forever (default 7 days)',
+  },
+  {
+    env: 'BATON_REDIS_COMMAND_TIMEOUT_MS',
+    flag: 'redis-command-timeout-ms',
+    value: '<ms>',
+    description: 'a Redis command without a reply by then fails (default 5000)',
+  },
+  {
+    env: 'BATON_REDIS_MIN_REPLICAS',
+    flag: 'redis-min-replicas',
+    value: '<n>',
+    description:
+      'replicas that must hold an accepted message before it is acknowledged (default 0)',
+  },
+  {
+    env: 'BATON_REDIS_REPLICA_TIMEOUT_MS',
+    flag: 'redis-replica-timeout-ms',
+    value: '<ms>',
+    description: 'how long to wait for those replicas, then 503 (default 500)',
+  },
+  {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    value: '<level>',
+    description: 'fatal, error, warn, info, debug, trace or silent (default info)',
+  },
+];
 
 export type GatewayConfig = {
   redisUrl: string;
@@ -99,12 +220,12 @@ export type GatewayConfig = {
   redisReplicaTimeoutMs: number;
   /** Crash points armed for chaos tests (never in production). */
   faultPoints: ReadonlyMap<GatewayFaultPoint, FaultAction>;
-  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  logLevel: z.infer<typeof gatewayEnvironmentSchema>['LOG_LEVEL'];
 };
 
 /** Parses the gateway's environment once; nothing else reads `process.env`. */
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig {
-  const env = parseEnvironment(environmentSchema, environment, 'gateway');
+  const env = parseEnvironment(gatewayEnvironmentSchema, environment, 'gateway');
   const maxMessageBytes =
     env.BATON_MAX_MESSAGE_BYTES ?? env.BATON_MAX_BODY_BYTES ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (env.BATON_MAX_REQUEST_BYTES < maxMessageBytes) {

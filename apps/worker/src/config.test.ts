@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadWorkerConfig } from './config.ts';
+import { loadWorkerConfig, WORKER_SETTINGS, workerEnvironmentSchema } from './config.ts';
 
 const AGENTS = { BATON_AGENTS: './agents.ts' };
 
@@ -36,5 +36,16 @@ describe('loadWorkerConfig replica acknowledgements', () => {
       BATON_REDIS_MIN_REPLICAS: '1',
     };
     expect(() => loadWorkerConfig(environment)).toThrow(/half of BATON_REDIS_COMMAND_TIMEOUT_MS/);
+  });
+});
+
+describe('WORKER_SETTINGS', () => {
+  it('documents every variable of the environment schema but the test-only one', () => {
+    const documented = WORKER_SETTINGS.map((setting) => setting.env).sort();
+    const read = Object.keys(workerEnvironmentSchema.shape)
+      .filter((name) => name !== 'BATON_FAULT_INJECTION')
+      .sort();
+    expect(documented).toEqual(read);
+    expect(new Set(WORKER_SETTINGS.map((setting) => setting.flag)).size).toBe(documented.length);
   });
 });

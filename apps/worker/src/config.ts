@@ -1,5 +1,10 @@
 import { hostname } from 'node:os';
-import { type FaultAction, parseEnvironment, parseFaultPoints } from '@baton/protocol';
+import {
+  type FaultAction,
+  type ProcessSetting,
+  parseEnvironment,
+  parseFaultPoints,
+} from '@baton/protocol';
 import { z } from 'zod';
 
 /**
@@ -9,7 +14,7 @@ import { z } from 'zod';
 export const WORKER_FAULT_POINTS = ['worker-after-claim', 'worker-before-checkpoint'] as const;
 export type WorkerFaultPoint = (typeof WORKER_FAULT_POINTS)[number];
 
-const environmentSchema = z.object({
+export const workerEnvironmentSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   BATON_KEY_PREFIX: z.string().min(1).default('baton'),
   BATON_AGENTS: z.string().min(1, 'BATON_AGENTS must name at least one agent module'),
@@ -36,6 +41,135 @@ const environmentSchema = z.object({
   BATON_REDIS_REPLICA_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/**
+ * The worker's settings as `baton worker --help` and the README list them; every key of the
+ * environment schema but the test-only `BATON_FAULT_INJECTION` (config.test.ts checks).
+ */
+export const WORKER_SETTINGS: readonly ProcessSetting[] = [
+  {
+    env: 'BATON_AGENTS',
+    flag: 'agents',
+    value: '<modules>',
+    description: 'agent modules, comma-separated paths or package names (required)',
+  },
+  {
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+    value: '<url>',
+    description: 'the Redis to use (default redis://127.0.0.1:6379)',
+  },
+  {
+    env: 'BATON_KEY_PREFIX',
+    flag: 'key-prefix',
+    value: '<prefix>',
+    description: 'the prefix of every Redis key (default baton)',
+  },
+  {
+    env: 'BATON_AGENT_VERSION',
+    flag: 'agent-version',
+    value: '<version>',
+    description: 'the version agents without their own are registered with (default dev)',
+  },
+  {
+    env: 'BATON_WORKER_ID',
+    flag: 'worker-id',
+    value: '<id>',
+    description: 'this worker in logs and leases (default <hostname>-<pid>)',
+  },
+  {
+    env: 'BATON_WORKER_CONCURRENCY',
+    flag: 'concurrency',
+    value: '<n>',
+    description: 'chats held at once, running or waiting warm (default 500)',
+  },
+  {
+    env: 'BATON_IDLE_TIMEOUT_SECONDS',
+    flag: 'idle-timeout-seconds',
+    value: '<s>',
+    description: 'how long a chat waits warm before it suspends (default 30)',
+  },
+  {
+    env: 'BATON_LEASE_MS',
+    flag: 'lease-ms',
+    value: '<ms>',
+    description:
+      "a chat's lease: a dead worker's chats move on about this long after (default 2000)",
+  },
+  {
+    env: 'BATON_STALLED_INTERVAL_MS',
+    flag: 'stalled-interval-ms',
+    value: '<ms>',
+    description: 'how often stalled runs are looked for (default 1000)',
+  },
+  {
+    env: 'BATON_RECONCILE_INTERVAL_MS',
+    flag: 'reconcile-interval-ms',
+    value: '<ms>',
+    description: 'how often queued chats are checked for a job (default 5000)',
+  },
+  {
+    env: 'BATON_RECONCILE_GRACE_MS',
+    flag: 'reconcile-grace-ms',
+    value: '<ms>',
+    description: 'how long a chat may sit queued before that check (default 5000)',
+  },
+  {
+    env: 'BATON_MAX_RUN_ATTEMPTS',
+    flag: 'max-run-attempts',
+    value: '<n>',
+    description: 'runs that may take on a turn before the worker ends it with an error (default 5)',
+  },
+  {
+    env: 'BATON_RUN_RETRY_DELAY_MS',
+    flag: 'run-retry-delay-ms',
+    value: '<ms>',
+    description: 'the first pause before a failed run is retried, doubling (default 2000)',
+  },
+  {
+    env: 'BATON_DRAIN_TIMEOUT_MS',
+    flag: 'drain-timeout-ms',
+    value: '<ms>',
+    description:
+      'on SIGTERM, how long running turns may finish before they are cancelled (default 30000)',
+  },
+  {
+    env: 'BATON_INPUT_POLL_MS',
+    flag: 'input-poll-ms',
+    value: '<ms>',
+    description: "the safety re-read of a held chat's input without a wake-up (default 2000)",
+  },
+  {
+    env: 'BATON_IDLE_RETENTION_SECONDS',
+    flag: 'idle-retention-seconds',
+    value: '<s>',
+    description: 'how long a suspended chat keeps its keys, 0 forever (default 30 days)',
+  },
+  {
+    env: 'BATON_REDIS_COMMAND_TIMEOUT_MS',
+    flag: 'redis-command-timeout-ms',
+    value: '<ms>',
+    description: 'a Redis command without a reply by then fails (default 5000)',
+  },
+  {
+    env: 'BATON_REDIS_MIN_REPLICAS',
+    flag: 'redis-min-replicas',
+    value: '<n>',
+    description: 'replicas that must hold a claim or a turn before the worker goes on (default 0)',
+  },
+  {
+    env: 'BATON_REDIS_REPLICA_TIMEOUT_MS',
+    flag: 'redis-replica-timeout-ms',
+    value: '<ms>',
+    description: 'how long to wait for those replicas (default 500)',
+  },
+  {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    value: '<level>',
+    description: 'fatal, error, warn, info, debug, trace or silent (default info)',
+  },
+];
 
 export type WorkerConfig = {
   redisUrl: string;
@@ -85,12 +219,12 @@ export type WorkerConfig = {
   reconcileGraceMs: number;
   /** Crash points armed for chaos tests (never in production). */
   faultPoints: ReadonlyMap<WorkerFaultPoint, FaultAction>;
-  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  logLevel: z.infer<typeof workerEnvironmentSchema>['LOG_LEVEL'];
 };
 
 /** Parses the worker's environment once; nothing else reads `process.env`. */
 export function loadWorkerConfig(environment: NodeJS.ProcessEnv): WorkerConfig {
-  const env = parseEnvironment(environmentSchema, environment, 'worker');
+  const env = parseEnvironment(workerEnvironmentSchema, environment, 'worker');
   // A WAIT holds up the commands queued behind it on the connection: they must still answer
   // within the command timeout, and a lease renewal in time (renewals go every third of a lease,
   // and the lease keeper gives up at 90 % of one after the last renewal that was sent).

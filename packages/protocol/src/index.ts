@@ -34,7 +34,7 @@ export {
   type TurnStatus,
   turnStatusSchema,
 } from './output-record.ts';
-export { parseEnvironment } from './parse-environment.ts';
+export { type ProcessSetting, parseEnvironment } from './parse-environment.ts';
 export {
   EMPTY_USAGE,
   type SessionRecord,

@@ -18,3 +18,18 @@ export function parseEnvironment<Schema extends z.ZodType>(
   }
   return parsed.data;
 }
+
+/**
+ * One setting of a Baton process as its `--help` and README document it: the environment
+ * variable the process reads, and the command-line flag that `baton` maps onto it.
+ */
+export type ProcessSetting = {
+  /** The environment variable, e.g. `PORT`. */
+  env: string;
+  /** The long flag without dashes, e.g. `port`; `baton` sets `env` from it. */
+  flag: string;
+  /** The value's placeholder in the help, e.g. `<port>`; absent for an on/off switch. */
+  value?: string;
+  /** One line for the help, its default included. */
+  description: string;
+};

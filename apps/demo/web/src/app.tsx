@@ -5,12 +5,17 @@ import { loadPlayground, type PlaygroundLoad } from './load-playground.ts';
 /** The playground shell: opens a chat, then renders it; "New chat" swaps in a fresh one. */
 export function App({ initialLoad }: { initialLoad: Promise<PlaygroundLoad> }) {
   const [load, setLoad] = useState(initialLoad);
-  const openChat = (isNewChat: boolean) => setLoad(loadPlayground({ isNewChat }));
+  const openChat = (isNewChat: boolean, agent?: string) =>
+    setLoad(loadPlayground({ isNewChat, ...(agent === undefined ? {} : { agent }) }));
 
   return (
     <main className="playground">
       <Suspense fallback={<p className="notice">Opening chat…</p>}>
-        <LoadedChat load={load} onNewChat={() => openChat(true)} onRetry={() => openChat(false)} />
+        <LoadedChat
+          load={load}
+          onNewChat={(agent) => openChat(true, agent)}
+          onRetry={() => openChat(false)}
+        />
       </Suspense>
     </main>
   );
@@ -22,7 +27,7 @@ function LoadedChat({
   onRetry,
 }: {
   load: Promise<PlaygroundLoad>;
-  onNewChat: () => void;
+  onNewChat: (agent?: string) => void;
   onRetry: () => void;
 }) {
   const result = use(load);

@@ -5,15 +5,15 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { PlaygroundSession } from './load-playground.ts';
 import { MessageView } from './message-view.tsx';
 
-/** One chat: its messages, the composer, Stop and New chat. */
+/** One chat: its messages, the composer, Stop, New chat and the agent of a new chat. */
 export function ChatView({
   session,
   onNewChat,
 }: {
   session: PlaygroundSession;
-  onNewChat: () => void;
+  onNewChat: (agent?: string) => void;
 }) {
-  const { chatId, token } = session;
+  const { chatId, token, agent, agents } = session;
   const [transport] = useState(() => createBatonTransport({ token }));
   // `resume` asks `GET /api/chat/:id/stream` on mount: a reload in the middle of a turn re-attaches
   // to it (the gateway replays the turn from its `start` chunk, or answers 204). Once every
@@ -71,7 +71,19 @@ export function ChatView({
         <span className="chat-id" title="Chat id">
           {chatId}
         </span>
-        <button type="button" onClick={onNewChat}>
+        <select
+          aria-label="Agent"
+          title="The agent of this chat; choosing another starts a new chat"
+          value={agent}
+          onChange={(event) => onNewChat(event.target.value)}
+        >
+          {(agents.includes(agent) ? agents : [agent, ...agents]).map((id) => (
+            <option key={id} value={id}>
+              {id}
+            </option>
+          ))}
+        </select>
+        <button type="button" onClick={() => onNewChat(agent)}>
           New chat
         </button>
       </header>

@@ -46,10 +46,12 @@ export function sessionRoutes(dependencies: GatewayDependencies): Hono<GatewayEn
 
 /**
  * Dev-only: `POST /playground/sessions` creates a session and mints its token without the secret,
- * so the demo page can start chats. Never enable it where strangers reach the gateway.
+ * and `GET /playground/agents` lists the live agents, so the playground page can start chats with
+ * any agent the workers host. Never enable it where strangers reach the gateway.
  */
 export function playgroundRoutes(dependencies: GatewayDependencies): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
+  app.get('/agents', async (c) => c.json({ agents: await listLiveAgents(dependencies.store) }));
   app.post('/sessions', async (c) => {
     const body = await parseJsonBody(c.req.raw, createSessionBodySchema);
     const created = await ensureSession(dependencies, {

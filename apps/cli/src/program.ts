@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { GATEWAY_SETTINGS } from '@baton/gateway/config';
+import { WORKER_SETTINGS } from '@baton/worker/config';
+import { Command } from 'commander';
+import { DEV_SETTINGS } from './cli-config.ts';
+import { runDevCommand } from './dev-command.ts';
+import { addSettingOptions, settingsEnvironment } from './setting-options.ts';
+
+const DEV_NOTES = `
+Every other variable passes through to the gateway and the workers (see baton gateway --help and
+baton worker --help). The demo agents read BATON_MODEL: demo (offline, the default), or
+openai:<model> with OPENAI_API_KEY (and OPENAI_BASE_URL); BATON_DEMO_DELAY_MS=20 paces the demo
+model.
+
+A worker or gateway that dies is restarted with backoff, and the log says which chats it held and
+which worker took them over. Ctrl-C stops everything; a second Ctrl-C kills at once.
+
+Examples:
+  $ baton dev                                 the demo agents, Redis started for you
+  $ baton dev --agents ./agents.ts --port 3300
+  $ REDIS_URL=redis://127.0.0.1:6379 baton dev --agents ./agents.ts --workers 3`;
+
+const GATEWAY_NOTES = `
+Every setting is a flag or its variable (a flag wins). GET /healthz answers while the process
+lives; GET /readyz once Redis answers. SIGTERM ends open streams (clients resume elsewhere) and
+exits.
+
+Example:
+  $ BATON_SECRET=... REDIS_URL=redis://redis:6379 baton gateway --port 3000`;
+
+const WORKER_NOTES = `
+Every setting is a flag or its variable (a flag wins). Agent modules are imported as Node imports
+them: .ts files need Node 22.18 or newer (type stripping) and erasable syntax only. SIGTERM drains:
+running turns finish within the drain timeout, then every chat is released for another worker.
+
+Example:
+  $ REDIS_URL=redis://redis:6379 baton worker --agents ./agents.ts`;
+
+/**
+ * The `baton` command line: `dev` (the whole system on this machine), `gateway` and `worker` (one
+ * process each, as deployed). Each setting is a flag and an environment variable; the processes
+ * read only the environment, which the flags are written into ({@link settingsEnvironment}).
+ */
+export function createProgram(environment: NodeJS.ProcessEnv = process.env): Command {
+  const program = new Command('baton')
+    .description('Durable AI chat on a Redis Streams-backed pool of stateless workers.')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError('(add --help for usage)');
+
+  const dev = addSettingOptions(
+    program
+      .command('dev')
+      .description('run Redis, the gateway, workers and the playground on this machine'),
+    DEV_SETTINGS,
+  )
+    .addHelpText('after', DEV_NOTES)
+    .action(async (_options, command: Command) => {
+      process.exit(await runDevCommand(settingsEnvironment(command, DEV_SETTINGS, environment)));
+    });
+
+  const gateway = addSettingOptions(
+    program.command('gateway').description('run one gateway: HTTP in, Redis streams out'),
+    GATEWAY_SETTINGS,
+  )
+    .addHelpText('after', GATEWAY_NOTES)
+    .action(async (_options, command: Command) => {
+      const { startGatewayProcess } = await import('@baton/gateway');
+      await startOrExit('gateway', () =>
+        startGatewayProcess(settingsEnvironment(command, GATEWAY_SETTINGS, environment)),
+      );
+    });
+
+  const worker = addSettingOptions(
+    program.command('worker').description('run one worker: hosts agent modules and runs chats'),
+    WORKER_SETTINGS,
+  )
+    .addHelpText('after', WORKER_NOTES)
+    .action(async (_options, command: Command) => {
+      const { startWorkerProcess } = await import('@baton/worker');
+      await startOrExit('worker', () =>
+        startWorkerProcess(settingsEnvironment(command, WORKER_SETTINGS, environment)),
+      );
+    });
+
+  for (const command of [dev, gateway, worker]) command.helpOption('-h, --help', 'show this help');
+  return program;
+}
+
+/** A process that cannot start (a bad setting, a port in use) says why in one line and exits 1. */
+async function startOrExit(name: string, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    console.error(`baton ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+/** The version of `@baton/cli`: `../package.json` from both `src/` and `dist/`. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return String(manifest.version);
+}
