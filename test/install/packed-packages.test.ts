@@ -1,70 +1,46 @@
-import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+  createGatewayChat,
+  freePort,
+  startServiceProcess,
+  textOf,
+  waitUntil,
+} from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { node22, type PackedPackage, packPublicPackages, run } from './packed-workspace.ts';
 
-// Baton's public packages as a user gets them: built to JavaScript with types, packed with
-// `pnpm pack`, installed with npm into a project outside the repository, then an agent module
-// that imports `@baton/sdk` is type-checked and run there on Node 24 and on Node 22.
+// Baton as a user installs it: every public package built, packed, and installed with npm into a
+// project outside the repository. There an agent module is type-checked against the installed
+// declarations, run on Node 24 and Node 22, and served by `baton dev --agents ./agents.ts` to the
+// stock AI SDK client.
 
-const run = promisify(execFile);
-const REPOSITORY = join(import.meta.dirname, '..', '..');
-const PACKAGES = ['protocol', 'sdk', 'client'];
-const NODE_22 = '22';
+const SECRET = 'a-secret-of-the-install-test';
+/** Variables of the test runner's environment that would point `baton dev` elsewhere. */
+const ISOLATED = [
+  'REDIS_URL',
+  'BATON_REDIS_PORT',
+  'BATON_SECRET',
+  'BATON_AGENTS',
+  'BATON_WORKERS',
+  'BATON_WATCH',
+  'BATON_SKIP_BUILD',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'FORCE_COLOR',
+];
 
 let project: string;
 let packs: string;
-
-/** The official Node 22 binary, from the npm registry's node-linux-<arch> package, cached. */
-async function node22(): Promise<string> {
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
-  const tools =
-    process.env.BATON_TOOLS_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'baton-tools');
-  const home = join(tools, `node-${NODE_22}-latest`);
-  const binary = join(home, 'bin', 'node');
-  if (existsSync(binary)) return binary;
-  const staging = `${home}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  await run('npm', [
-    'install',
-    '--loglevel=error',
-    '--no-save',
-    '--no-package-lock',
-    '--no-audit',
-    '--no-fund',
-    '--prefix',
-    staging,
-    `node-linux-${arch}@${NODE_22}`,
-  ]);
-  mkdirSync(dirname(binary), { recursive: true });
-  renameSync(join(staging, 'node_modules', `node-linux-${arch}`, 'bin', 'node'), binary);
-  rmSync(staging, { recursive: true, force: true });
-  return binary;
-}
+let packed: PackedPackage[];
 
 beforeAll(async () => {
   packs = mkdtempSync(join(tmpdir(), 'baton-packs-'));
   project = mkdtempSync(join(tmpdir(), 'baton-user-app-'));
-  const filters = PACKAGES.flatMap((name) => ['--filter', `@baton/${name}`]);
-  await run('pnpm', ['--silent', ...filters, 'run', 'build'], { cwd: REPOSITORY });
-  for (const name of PACKAGES) {
-    await run('pnpm', ['pack', '--pack-destination', packs], {
-      cwd: join(REPOSITORY, 'packages', name),
-    });
-  }
-  const tarballs = readdirSync(packs).map((file) => join(packs, file));
+  packed = await packPublicPackages(packs);
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'user-app', private: true, type: 'module' }),
@@ -85,7 +61,8 @@ beforeAll(async () => {
       },
     }),
   );
-  copyFileSync(join(import.meta.dirname, 'user-agent.ts'), join(project, 'agents.ts'));
+  copyFileSync(join(import.meta.dirname, 'fixtures', 'user-agent.ts'), join(project, 'harness.ts'));
+  copyFileSync(join(import.meta.dirname, 'fixtures', 'agents.ts'), join(project, 'agents.ts'));
   // `@types/json-schema`: the AI SDK's provider types import it without depending on it.
   await run(
     'npm',
@@ -94,7 +71,7 @@ beforeAll(async () => {
       '--no-audit',
       '--no-fund',
       '--loglevel=error',
-      ...tarballs,
+      ...packed.map((entry) => entry.tarball),
       'ai@^7',
       'zod@^4',
       'typescript@6',
@@ -103,33 +80,54 @@ beforeAll(async () => {
     ],
     { cwd: project },
   );
-}, 240_000);
+}, 300_000);
 
 afterAll(() => {
   for (const directory of [project, packs])
     if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
+const nodes: [string, () => Promise<string>][] = [
+  ['24', () => Promise.resolve(process.execPath)],
+  ['22', node22],
+];
+
 describe('the packed packages, installed with npm in a project of its own', () => {
-  it('hold built JavaScript and types only', async () => {
-    const { stdout } = await run('tar', ['tzf', join(packs, 'baton-sdk-0.1.0.tgz')]);
-    const files = stdout.trim().split('\n');
-    expect(files).toContain('package/dist/index.js');
-    expect(files).toContain('package/dist/index.d.ts');
-    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+  it('are every public package, holding built JavaScript only', async () => {
+    expect(packed.map((entry) => entry.name).sort()).toEqual([
+      '@baton/cli',
+      '@baton/client',
+      '@baton/demo',
+      '@baton/gateway',
+      '@baton/protocol',
+      '@baton/redis',
+      '@baton/sdk',
+      '@baton/session-store',
+      '@baton/worker',
+    ]);
+    for (const { name, tarball } of packed) {
+      const { stdout } = await run('tar', ['tzf', tarball]);
+      const files = stdout.trim().split('\n');
+      const sources = files.filter((file) => /\.[cm]?ts$/.test(file) && !file.endsWith('.d.ts'));
+      expect(sources, name).toEqual([]);
+      const manifest = JSON.parse(
+        readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8'),
+      );
+      expect(JSON.stringify(manifest), name).not.toMatch(/workspace:|\.\/src\//);
+    }
+    const sdk = packed.find((entry) => entry.name === '@baton/sdk');
+    const { stdout } = await run('tar', ['tzf', sdk?.tarball ?? '']);
+    expect(stdout).toContain('package/dist/index.d.ts');
   });
 
   it('type-check an agent module that imports @baton/sdk', async () => {
     await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: project });
   }, 120_000);
 
-  it.each([
-    ['24', () => Promise.resolve(process.execPath)],
-    ['22', node22],
-  ])(
+  it.each(nodes)(
     'run the agent on Node %s',
     async (major, nodeBinary) => {
-      const { stdout } = await run(await nodeBinary(), ['agents.ts'], { cwd: project });
+      const { stdout } = await run(await nodeBinary(), ['harness.ts'], { cwd: project });
       const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
       expect(result).toMatchObject({ text: 'Hello from an installed Baton.', status: 'complete' });
       expect(result.node.split('.')[0]).toBe(major);
@@ -137,3 +135,68 @@ describe('the packed packages, installed with npm in a project of its own', () =
     180_000,
   );
 });
+
+describe('baton dev --agents ./agents.ts, from the installed packages', () => {
+  it.each(nodes)(
+    'serves the agent to the stock AI SDK client on Node %s, and reloads it when it changes',
+    async (major, nodeBinary) => {
+      const port = await freePort();
+      const dev = await startServiceProcess({
+        name: 'baton dev',
+        node: await nodeBinary(),
+        // The `baton` that npm linked, as `npx baton` runs it.
+        script: join(project, 'node_modules', '.bin', 'baton'),
+        args: ['dev', '--agents', './agents.ts', '--port', String(port), '--secret', SECRET],
+        cwd: project,
+        env: Object.fromEntries(ISOLATED.map((name) => [name, undefined])),
+        readyPattern: /Baton is running/,
+        readyTimeoutMs: 60_000,
+      });
+      const agentsFile = join(project, 'agents.ts');
+      const original = readFileSync(agentsFile, 'utf8');
+      try {
+        const gatewayUrl = `http://localhost:${port}`;
+        const { createSession } = await importInstalled('@baton/client');
+        const { chatId, token } = await createSession({
+          baseUrl: gatewayUrl,
+          secret: SECRET,
+          agent: 'echo',
+        });
+        const chat = createGatewayChat({ gatewayUrl, chatId, token });
+        const version = String.raw`${major}\.\d+\.\d+`;
+        await chat.sendMessage({ text: 'hi' });
+        expect(textOf(chat.messages.at(-1)), dev.output()).toMatch(
+          new RegExp(`^Hello from Node ${version}, turn 1\\.$`),
+        );
+        await chat.sendMessage({ text: 'again' });
+        expect(textOf(chat.messages.at(-1))).toMatch(/^Hello from Node .*, turn 2\.$/);
+
+        // An edit of the agent file: the workers restart one at a time and answer with it.
+        writeFileSync(agentsFile, original.replace("GREETING = 'Hello'", "GREETING = 'Changed'"));
+        await waitUntil(() => dev.output().includes('workers reloaded'), {
+          description: 'the workers reloaded',
+          timeoutMs: 60_000,
+        });
+        await chat.sendMessage({ text: 'and now?' });
+        expect(textOf(chat.messages.at(-1)), dev.output()).toMatch(
+          /^Changed from Node .*, turn 3\.$/,
+        );
+        expect(chat.status).toBe('ready');
+      } finally {
+        writeFileSync(agentsFile, original);
+        await dev.stop(15_000);
+      }
+      expect(dev.output()).toContain('[baton] stopped');
+    },
+    180_000,
+  );
+});
+
+/** A package of the user's project, imported from its `node_modules` as the project would. */
+async function importInstalled(name: string) {
+  const manifest = JSON.parse(
+    readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8'),
+  );
+  const entry = manifest.exports['.'].default as string;
+  return await import(pathToFileURL(join(project, 'node_modules', name, entry)).href);
+}

@@ -4,8 +4,10 @@ import { stripVTControlCharacters } from 'node:util';
 export type ServiceProcessOptions = {
   /** Shown in errors and logs, e.g. `worker-1`. */
   name: string;
-  /** A `.ts` or `.js` entry point, run by this process's Node. */
+  /** A `.ts` or `.js` entry point, run by `node`. */
   script: string;
+  /** The Node binary; default this process's. */
+  node?: string;
   args?: string[];
   /** Added to this process's environment; `undefined` removes a variable. */
   env: Record<string, string | undefined>;
@@ -43,11 +45,15 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const [name, value] of Object.entries(options.env))
     if (value === undefined) delete env[name];
-  const child: ChildProcess = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    options.node ?? process.execPath,
+    [options.script, ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let hasExited = false;
   const listeners = new Set<() => void>();
