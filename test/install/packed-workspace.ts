@@ -1,17 +1,11 @@
 import { execFile } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { type PackedPackage, packWorkspace } from '../../scripts/pack-packages.ts';
+
+export type { PackedPackage };
 
 // Baton's packages as a user gets them. The workspace is copied first (the files git tracks or
 // would track) and built and packed there: a build in the checkout would swap `dist/` directories
@@ -21,13 +15,10 @@ export const run = promisify(execFile);
 export const REPOSITORY = join(import.meta.dirname, '..', '..');
 const NODE_22 = '22';
 
-/** A packed package: its name and its tarball. */
-export type PackedPackage = { name: string; tarball: string };
-
 /**
  * Copies the workspace into a scratch directory, installs it offline from the pnpm store the
- * checkout was installed from, builds every package and packs each public one (no `private`)
- * into `destination`.
+ * checkout was installed from, then builds it and packs each public package into `destination`
+ * (scripts/pack-packages.ts).
  */
 export async function packPublicPackages(destination: string): Promise<PackedPackage[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'baton-workspace-'));
@@ -44,31 +35,10 @@ export async function packPublicPackages(destination: string): Promise<PackedPac
     await run('pnpm', ['install', '--offline', '--frozen-lockfile', '--silent'], {
       cwd: workspace,
     });
-    await run('pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: workspace });
-    const packed: PackedPackage[] = [];
-    for (const directory of publicPackageDirectories(workspace)) {
-      const { name } = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
-      const before = new Set(readdirSync(destination));
-      await run('pnpm', ['pack', '--pack-destination', destination], { cwd: directory });
-      const tarball = readdirSync(destination).find((file) => !before.has(file));
-      if (tarball === undefined) throw new Error(`pnpm pack of ${name} wrote no tarball`);
-      packed.push({ name, tarball: join(destination, tarball) });
-    }
-    return packed;
+    return await packWorkspace(workspace, destination);
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }
-}
-
-function publicPackageDirectories(workspace: string): string[] {
-  return ['packages', 'apps'].flatMap((group) =>
-    readdirSync(join(workspace, group))
-      .map((name) => join(workspace, group, name))
-      .filter((directory) => {
-        const manifest = join(directory, 'package.json');
-        return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).private !== true;
-      }),
-  );
 }
 
 /** The official Node 22 binary, from the npm registry's node-linux-<arch> package, cached. */

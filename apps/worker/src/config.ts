@@ -50,8 +50,8 @@ export const WORKER_SETTINGS: readonly ProcessSetting[] = [
   {
     env: 'BATON_AGENTS',
     flag: 'agents',
-    value: '<modules>',
-    description: 'agent modules, comma-separated paths or package names (required)',
+    value: '<modules...>',
+    description: 'agent modules: paths or package names, several or comma-separated (required)',
   },
   {
     env: 'REDIS_URL',
