@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { freePort } from '@baton/testing';
+import { freePort, REPOSITORY_ROOT } from '@baton/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevLauncher, startDevLauncher } from './dev-launcher.ts';
@@ -22,6 +22,7 @@ const SCREENSHOT_PATH = '/tmp/playground.png';
 const APPROVAL_SCREENSHOT_PATH = '/tmp/playground-approval.png';
 const APPROVED_SCREENSHOT_PATH = '/tmp/playground-approved.png';
 const APPROVAL_REASON = 'Booking a table needs your approval.';
+const CLOSING_AGENT = `${import.meta.dirname}/fixtures/closing-agent.ts`;
 const STEP_TIMEOUT_MS = 15_000;
 
 // The playground in a real browser against the whole system as `pnpm start` runs it: the stock
@@ -39,7 +40,13 @@ describe('the web playground', () => {
     }
     const port = await freePort();
     [launcher, browser] = await Promise.all([
-      startDevLauncher({ PORT: String(port), BATON_DEMO_DELAY_MS: '5' }),
+      // The demo agents and a custom agent of the tests': the page offers both.
+      startDevLauncher({
+        PORT: String(port),
+        BATON_DEMO_DELAY_MS: '5',
+        BATON_AGENTS: `${REPOSITORY_ROOT}apps/demo/src/agents.ts,${CLOSING_AGENT}`,
+        BATON_WATCH: 'off',
+      }),
       chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
     ]);
   });
@@ -83,6 +90,31 @@ describe('the web playground', () => {
     expect(answers[1]).toContain('Turn 2: you said "and again". I have seen 2 user messages.');
 
     await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('offers every agent the workers host, and chats with the one picked', async () => {
+    const { page, pageErrors } = await openPage();
+    const picker = page.getByRole('combobox', { name: 'Agent' });
+    await picker.waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(await picker.locator('option').allInnerTexts()).toEqual(['closing', 'demo']);
+    expect(await picker.inputValue()).toBe('demo');
+    const demoChat = new URL(page.url()).searchParams.get('chat');
+
+    await picker.selectOption('closing');
+    await page.waitForURL((url) => url.searchParams.get('agent') === 'closing', {
+      timeout: STEP_TIMEOUT_MS,
+    });
+    const closingChat = new URL(page.url()).searchParams.get('chat');
+    expect(closingChat).toMatch(/^chat-/);
+    expect(closingChat).not.toBe(demoChat);
+    await send(page, 'hello');
+    await assistantMessage(page, 'Turn 1: you said "hello".').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await waitUntilReady(page);
+
+    await page.reload();
+    await assistantMessage(page, 'Turn 1: you said "hello".').waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(await page.getByRole('combobox', { name: 'Agent' }).inputValue()).toBe('closing');
     expect(pageErrors).toEqual([]);
   });
 
