@@ -4,6 +4,7 @@ import { WORKER_SETTINGS } from '@baton/worker/config';
 import { Command } from 'commander';
 import { DEV_SETTINGS } from './cli-config.ts';
 import { runDevCommand } from './dev-command.ts';
+import { defaultProbeUrl, runHealthcheck } from './healthcheck-command.ts';
 import { addSettingOptions, settingsEnvironment } from './setting-options.ts';
 
 const DEV_NOTES = `
@@ -80,6 +81,14 @@ export function createProgram(environment: NodeJS.ProcessEnv = process.env): Com
       await startOrExit('worker', () =>
         startWorkerProcess(settingsEnvironment(command, WORKER_SETTINGS, environment)),
       );
+    });
+
+  program
+    .command('healthcheck')
+    .description("exit 0 when this host's gateway or worker is ready (a container HEALTHCHECK)")
+    .argument('[url]', 'the probe (default: /readyz on BATON_HEALTH_PORT, else PORT, else 3000)')
+    .action(async (url: string | undefined) => {
+      process.exit(await runHealthcheck(url ?? defaultProbeUrl(environment)));
     });
 
   for (const command of [dev, gateway, worker]) command.helpOption('-h, --help', 'show this help');

@@ -39,6 +39,8 @@ export const workerEnvironmentSchema = z.object({
   BATON_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   BATON_REDIS_MIN_REPLICAS: z.coerce.number().int().min(0).default(0),
   BATON_REDIS_REPLICA_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  BATON_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  BATON_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -164,6 +166,18 @@ export const WORKER_SETTINGS: readonly ProcessSetting[] = [
     description: 'how long to wait for those replicas (default 500)',
   },
   {
+    env: 'BATON_HEALTH_PORT',
+    flag: 'health-port',
+    value: '<port>',
+    description: 'serve GET /healthz and /readyz on this port, for probes (default: none)',
+  },
+  {
+    env: 'BATON_HEALTH_HOST',
+    flag: 'health-host',
+    value: '<address>',
+    description: 'the address of those probes (default 0.0.0.0)',
+  },
+  {
     env: 'LOG_LEVEL',
     flag: 'log-level',
     value: '<level>',
@@ -217,6 +231,8 @@ export type WorkerConfig = {
   reconcileIntervalMs: number;
   /** How long a chat may sit queued before the reconciler makes sure it has a job. */
   reconcileGraceMs: number;
+  /** Where `GET /healthz` and `/readyz` are served; `undefined`: nowhere. */
+  health: { port: number; host: string } | undefined;
   /** Crash points armed for chaos tests (never in production). */
   faultPoints: ReadonlyMap<WorkerFaultPoint, FaultAction>;
   logLevel: z.infer<typeof workerEnvironmentSchema>['LOG_LEVEL'];
@@ -263,6 +279,10 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv): WorkerConfig {
     redisReplicaTimeoutMs: env.BATON_REDIS_REPLICA_TIMEOUT_MS,
     reconcileIntervalMs: env.BATON_RECONCILE_INTERVAL_MS,
     reconcileGraceMs: env.BATON_RECONCILE_GRACE_MS,
+    health:
+      env.BATON_HEALTH_PORT === undefined
+        ? undefined
+        : { port: env.BATON_HEALTH_PORT, host: env.BATON_HEALTH_HOST },
     faultPoints: parseFaultPoints(env.BATON_FAULT_INJECTION, WORKER_FAULT_POINTS),
     logLevel: env.LOG_LEVEL,
   });

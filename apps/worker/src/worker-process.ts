@@ -3,6 +3,7 @@ import { createRedisClient } from '@baton/redis';
 import { RedisSessionStore, WakeSubscriber } from '@baton/session-store';
 import { pino } from 'pino';
 import { loadWorkerConfig } from './config.ts';
+import { startHealthServer } from './health-server.ts';
 import { loadAgents } from './load-agents.ts';
 import { WorkerHost } from './worker-host.ts';
 
@@ -69,6 +70,15 @@ export async function startWorkerProcess(environment: NodeJS.ProcessEnv): Promis
     faults,
   });
 
+  const health =
+    config.health === undefined
+      ? undefined
+      : await startHealthServer({
+          ...config.health,
+          state: () => host.state,
+          ping: () => store.ping(),
+        });
+
   let isShuttingDown = false;
   async function shutdown(signal: string): Promise<void> {
     if (isShuttingDown) return;
@@ -77,6 +87,7 @@ export async function startWorkerProcess(environment: NodeJS.ProcessEnv): Promis
     try {
       await host.drain();
     } finally {
+      health?.close();
       subscriber.close();
       commands.disconnect();
       queueConnection.disconnect();
