@@ -47,6 +47,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Builds the images of infra/ with podman and runs the compose stack and the
+          // Kubernetes manifests (podman kube play); the files run one after the other.
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,

@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
 export type RedisServerOptions = {
+  /**
+   * The address to listen on (default `127.0.0.1`). Another (`0.0.0.0`: reachable from containers
+   * at `host.containers.internal`) turns protected mode off; a `redis-server` process is started.
+   */
+  bind?: string;
   /** Turn on AOF persistence (`appendonly yes`) with this fsync policy. */
   appendFsync?: 'always' | 'everysec';
   /**
@@ -62,7 +67,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const needsProcess =
     options.appendFsync !== undefined ||
     options.replicaOfPort !== undefined ||
-    options.isLocalProcess === true;
+    options.isLocalProcess === true ||
+    options.bind !== undefined;
   if (hasDockerEngine() && !needsProcess) {
     try {
       return await startContainer();
@@ -107,7 +113,10 @@ async function startProcess(binary: string, options: RedisServerOptions): Promis
     '--port',
     String(port),
     '--bind',
-    '127.0.0.1',
+    options.bind ?? '127.0.0.1',
+    ...(options.bind === undefined || options.bind === '127.0.0.1'
+      ? []
+      : ['--protected-mode', 'no']),
     '--dir',
     directory,
     '--save',
