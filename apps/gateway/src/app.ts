@@ -2,6 +2,7 @@ import { BatonError } from '@baton/protocol';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { chatCors } from './chat-cors.ts';
 import type { GatewayDependencies } from './dependencies.ts';
 import type { GatewayEnv } from './gateway-env.ts';
 import { errorResponse } from './http-errors.ts';
@@ -43,6 +44,7 @@ export function createApp(dependencies: GatewayDependencies): Hono<GatewayEnv> {
     }
   });
 
+  if (config.corsOrigins.length > 0) app.use('/api/chat/*', chatCors(config.corsOrigins));
   app.route('/api/chat', chatRoutes(dependencies));
   app.route('/v1', sessionRoutes(dependencies));
   if (config.isPlaygroundEnabled) app.route('/playground', playgroundRoutes(dependencies));

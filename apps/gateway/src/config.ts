@@ -60,6 +60,7 @@ export const gatewayEnvironmentSchema = z.object({
   BATON_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   BATON_REDIS_MIN_REPLICAS: z.coerce.number().int().min(0).default(0),
   BATON_REDIS_REPLICA_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  BATON_CORS_ORIGINS: z.string().optional(),
   BATON_FAULT_INJECTION: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -173,6 +174,13 @@ export const GATEWAY_SETTINGS: readonly ProcessSetting[] = [
     description: 'how long to wait for those replicas, then 503 (default 500)',
   },
   {
+    env: 'BATON_CORS_ORIGINS',
+    flag: 'cors-origins',
+    value: '<origins>',
+    description:
+      'web origins whose browsers may call /api/chat directly, comma-separated (default: none)',
+  },
+  {
     env: 'LOG_LEVEL',
     flag: 'log-level',
     value: '<level>',
@@ -199,6 +207,8 @@ export type GatewayConfig = {
   isPlaygroundEnabled: boolean;
   /** A built web app to serve at `/` (the demo playground). */
   staticDirectory: string | undefined;
+  /** Origins whose browsers may call the chat routes (CORS); empty: same origin only. */
+  corsOrigins: readonly string[];
   sseKeepAliveMs: number;
   /** Safety re-read of a followed output stream when no wake-up came. */
   outputPollIntervalMs: number;
@@ -253,6 +263,10 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     maxRequestBytes: env.BATON_MAX_REQUEST_BYTES,
     isPlaygroundEnabled: env.BATON_PLAYGROUND,
     staticDirectory: env.BATON_STATIC_DIR,
+    corsOrigins: (env.BATON_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
     sseKeepAliveMs: env.BATON_SSE_KEEPALIVE_MS,
     outputPollIntervalMs: env.BATON_OUTPUT_POLL_MS,
     idleRetentionMs: env.BATON_IDLE_RETENTION_SECONDS * 1000,
