@@ -41,6 +41,7 @@ export default defineConfig({
           // Packs the public packages and installs them with npm in a project of its own.
           name: 'install',
           include: ['test/install/**/*.test.ts'],
+          globalSetup: ['test/install/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 240_000,
         },

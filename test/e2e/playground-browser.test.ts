@@ -1,23 +1,9 @@
-import { existsSync } from 'node:fs';
 import { freePort, REPOSITORY_ROOT } from '@baton/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.ts';
 import { type DevLauncher, startDevLauncher } from './dev-launcher.ts';
 
-/**
- * Debian's Chromium (`apt-get install chromium`, see .ci/run): Playwright's own browser download
- * is unreachable on CI machines.
- */
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SCREENSHOT_PATH = '/tmp/playground.png';
 const APPROVAL_SCREENSHOT_PATH = '/tmp/playground-approval.png';
 const APPROVED_SCREENSHOT_PATH = '/tmp/playground-approved.png';
@@ -32,12 +18,6 @@ describe('the web playground', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `${CHROMIUM_PATH} is missing: install Debian's Chromium (apt-get install -y chromium) ` +
-          'to run the browser tests',
-      );
-    }
     const port = await freePort();
     [launcher, browser] = await Promise.all([
       // The demo agents and a custom agent of the tests': the page offers both.
@@ -47,7 +27,7 @@ describe('the web playground', () => {
         BATON_AGENTS: `${REPOSITORY_ROOT}apps/demo/src/agents.ts,${CLOSING_AGENT}`,
         BATON_WATCH: 'off',
       }),
-      chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
   });
 

@@ -9,8 +9,8 @@ import {
   textOf,
   waitUntil,
 } from '@baton/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { node22, type PackedPackage, packPublicPackages, run } from './packed-workspace.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { node22, run } from './packed-workspace.ts';
 
 // Baton as a user installs it: every public package built, packed, and installed with npm into a
 // project outside the repository. There an agent module is type-checked against the installed
@@ -33,14 +33,11 @@ const ISOLATED = [
   'FORCE_COLOR',
 ];
 
+const packed = inject('packedPackages');
 let project: string;
-let packs: string;
-let packed: PackedPackage[];
 
 beforeAll(async () => {
-  packs = mkdtempSync(join(tmpdir(), 'baton-packs-'));
   project = mkdtempSync(join(tmpdir(), 'baton-user-app-'));
-  packed = await packPublicPackages(packs);
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'user-app', private: true, type: 'module' }),
@@ -83,8 +80,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  for (const directory of [project, packs])
-    if (directory) rmSync(directory, { recursive: true, force: true });
+  if (project) rmSync(project, { recursive: true, force: true });
 });
 
 const nodes: [string, () => Promise<string>][] = [
