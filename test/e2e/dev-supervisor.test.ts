@@ -78,6 +78,14 @@ describe('baton dev when a worker dies', () => {
       { description: `a new ${holder} process runs`, timeoutMs: 15_000 },
     );
     expect(isRunning(dead!.pid)).toBe(false);
+    // "restarted" is said once the new process is ready, not when it was spawned.
+    await waitUntil(
+      () =>
+        new RegExp(`${holder} restarted \\(pid \\d+\\), ready in \\d+\\.\\d s`).test(
+          launcher.output(),
+        ),
+      { description: `the launcher says ${holder} is ready again`, timeoutMs: 15_000 },
+    );
     expect(launcher.hasExited).toBe(false);
   });
 

@@ -160,6 +160,11 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
             signal: stopping.signal,
             say,
             sayError,
+            waitUntilReady: (managed, readySignal) =>
+              managed.name === 'gateway'
+                ? waitForHealth(managed, healthUrl(config), readySignal)
+                : managed.waitForLine(WORKER_READY_PATTERN, readySignal),
+            readyTimeoutMs: READY_TIMEOUT_MS,
           });
           if (config.shouldWatch && config.agentModules !== undefined) {
             watching = startWatching(config.agentModules, group, stopping.signal);

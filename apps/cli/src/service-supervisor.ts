@@ -13,6 +13,13 @@ export type ServiceSupervisorOptions = {
   say: (message: string) => void;
   /** A launcher line about a failure (`sayError`). */
   sayError: (message: string) => void;
+  /**
+   * Resolves once a restarted process serves again (the gateway answers `/healthz`, a worker
+   * logged its ready line); rejects when it exits first or `signal` aborts.
+   */
+  waitUntilReady: (managed: ManagedProcess, signal: AbortSignal) => Promise<void>;
+  /** How long a restarted process may take to get ready before the launcher says so. */
+  readyTimeoutMs: number;
 };
 
 /**
@@ -59,7 +66,25 @@ export class ServiceSupervisor {
     // Stopping, or already started again (an agent-file reload restarts a dead worker at once).
     if (signal.aborted || !group.processes.includes(dead)) return;
     const restarted = group.restart(dead);
-    this.#options.say(`${dead.name} restarted (pid ${restarted.pid})`);
+    const restartedAtMs = Date.now();
+    try {
+      await this.#options.waitUntilReady(
+        restarted,
+        AbortSignal.any([signal, AbortSignal.timeout(this.#options.readyTimeoutMs)]),
+      );
+    } catch {
+      // Stopping; or it died again, which its own exit reports; or it hangs, which is said here.
+      if (!signal.aborted && !restarted.hasExited) {
+        this.#options.sayError(
+          `${dead.name} restarted (pid ${restarted.pid}) but is not ready after ` +
+            seconds(this.#options.readyTimeoutMs),
+        );
+      }
+      return;
+    }
+    this.#options.say(
+      `${dead.name} restarted (pid ${restarted.pid}), ready in ${seconds(Date.now() - restartedAtMs)}`,
+    );
   }
 
   async #heldBy(workerId: string): Promise<HeldChat[] | Error> {
