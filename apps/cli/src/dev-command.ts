@@ -258,6 +258,8 @@ async function startServices(
     REDIS_URL: redisUrl,
     LOG_LEVEL: childLogLevel(config.logLevel),
   };
+  // Per-process settings of a deployment: on one machine, every worker would want the same port.
+  delete childEnvironment.BATON_HEALTH_PORT;
   const display = createLogLineFormatter({
     minimumLevel: config.logLevel,
     isColored: hasColors(process.stdout),
