@@ -152,6 +152,13 @@ describe('baton dev --agents ./agents.ts, from the installed packages', () => {
       const original = readFileSync(agentsFile, 'utf8');
       try {
         const gatewayUrl = `http://localhost:${port}`;
+        // The playground ships built in @baton/demo and offers the user's agent.
+        const page = await fetch(gatewayUrl);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<div id="root">');
+        const listed = await (await fetch(`${gatewayUrl}/playground/agents`)).json();
+        expect(listed.agents.map((agent: { id: string }) => agent.id)).toEqual(['echo']);
+
         const { createSession } = await importInstalled('@baton/client');
         const { chatId, token } = await createSession({
           baseUrl: gatewayUrl,
