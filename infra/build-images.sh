@@ -7,7 +7,8 @@
 # Without a reachable registry (this machine kind), the base is a Debian bookworm minbase made
 # with debootstrap from the mirror apt uses and imported with `podman import`; the root file
 # system is cached as a tarball under the tools cache, so it is made once per machine. Set
-# BATON_BASE_IMAGE to use another base (e.g. docker.io/library/debian:bookworm-slim).
+# BATON_BASE_IMAGE to use another base (e.g. docker.io/library/debian:bookworm-slim), and
+# BATON_PACKS_DIR to build from tarballs packed already instead of packing this checkout.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,8 +48,13 @@ mkdir -p "$context/ca"
 for ca in "${BATON_BUILD_CA_DIR:-/usr/local/share/ca-certificates}"/*.crt; do
   [ -f "$ca" ] && cp "$ca" "$context/ca/"
 done
-log "packing the packages"
-(cd "$root" && pnpm --silent pack-packages "$context/packs" >/dev/null)
+if [ -n "${BATON_PACKS_DIR:-}" ]; then
+  log "using the packed packages of $BATON_PACKS_DIR"
+  mkdir -p "$context/packs" && cp "$BATON_PACKS_DIR"/*.tgz "$context/packs/"
+else
+  log "packing the packages"
+  (cd "$root" && pnpm --silent pack-packages "$context/packs" >/dev/null)
+fi
 
 for target in gateway worker redis haproxy; do
   log "building localhost/baton-$target:$tag"

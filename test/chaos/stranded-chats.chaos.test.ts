@@ -124,7 +124,12 @@ describe('a turn whose runs all fail before the agent can end it', () => {
     await chat.sendMessage({ text: 'poison' });
     expect(chat.status).toBe('error');
     const keys = chatKeys(session.chatId);
-    expect(await redis.hget(keys.session, 'turns')).toBe('1');
+    // The error chunk reaches the client before the turn's completion is written after it
+    // (abandon-turn.ts): on a loaded machine the test read `turns` in between.
+    await waitUntil(async () => (await redis.hget(keys.session, 'turns')) === '1', {
+      description: 'the abandoned turn is completed',
+      timeoutMs: 5_000,
+    });
     expect((await stack.fetchMessages(session)).map(textOf)).toEqual(['poison']);
     // Three runs failed with the message pending; the fourth ended its turn, failed too, and
     // found nothing left to answer: the chat is suspended, not retried forever.

@@ -1,7 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPOSITORY_ROOT } from '@baton/testing';
+import { packPublicPackages } from '../install/packed-workspace.ts';
 
 // Podman for the infra tests, with the settings this machine kind needs
 // (infra/podman/containers.conf: runc, explicit ulimits).
@@ -61,7 +64,20 @@ export function podman(args: readonly string[], timeoutMs?: number): Promise<str
   return run('podman', args, timeoutMs === undefined ? {} : { timeoutMs });
 }
 
-/** Builds the gateway, worker, redis and haproxy images tagged {@link IMAGE_TAG}. */
+/**
+ * Builds the gateway, worker, redis and haproxy images tagged {@link IMAGE_TAG}, from the packages
+ * packed in a copy of the workspace: packing in the checkout would rebuild the `dist/` of the
+ * playground that other tests serve at that moment.
+ */
 export async function buildImages(): Promise<void> {
-  await run(join(INFRA, 'build-images.sh'), [IMAGE_TAG], { timeoutMs: 900_000 });
+  const packs = mkdtempSync(join(tmpdir(), 'baton-image-packs-'));
+  try {
+    await packPublicPackages(packs);
+    await run(join(INFRA, 'build-images.sh'), [IMAGE_TAG], {
+      env: { BATON_PACKS_DIR: packs },
+      timeoutMs: 900_000,
+    });
+  } finally {
+    rmSync(packs, { recursive: true, force: true });
+  }
 }

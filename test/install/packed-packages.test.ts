@@ -156,8 +156,10 @@ describe('baton dev --agents ./agents.ts, from the installed packages', () => {
         const page = await fetch(gatewayUrl);
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('<div id="root">');
-        const listed = await (await fetch(`${gatewayUrl}/playground/agents`)).json();
-        expect(listed.agents.map((agent: { id: string }) => agent.id)).toEqual(['echo']);
+        const listed = (await (await fetch(`${gatewayUrl}/playground/agents`)).json()) as {
+          agents: { id: string }[];
+        };
+        expect(listed.agents.map((agent) => agent.id)).toEqual(['echo']);
 
         const { createSession } = await importInstalled('@baton/client');
         const { chatId, token } = await createSession({
