@@ -7,13 +7,14 @@ import getPort from 'get-port';
 import { type AgentWatcher, watchAgentFiles } from './agent-watcher.ts';
 import { buildPlayground, isPlaygroundStale } from './build-playground.ts';
 import { ChatHolders } from './chat-holders.ts';
-import { type CliConfig, CliConfigError, loadCliConfig } from './cli-config.ts';
+import { type CliConfig, CliConfigError, DEV_SETTINGS, loadCliConfig } from './cli-config.ts';
 import { type CliPaths, cliPaths } from './cli-paths.ts';
 import { isPortFree } from './is-port-free.ts';
 import { createLogLineFormatter, LOG_LEVELS, type LogLevel } from './log-line.ts';
 import { type ManagedProcess, ProcessGroup } from './process-group.ts';
 import { findExecutable, REDIS_PROCESS_NAME, startRedis } from './redis-launcher.ts';
 import { ServiceSupervisor } from './service-supervisor.ts';
+import { withFlags } from './setting-options.ts';
 import {
   describeExit,
   hasColors,
@@ -100,7 +101,7 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
   try {
     config = loadCliConfig(environment);
   } catch (error) {
-    sayError(messageOf(error));
+    sayError(withFlags(messageOf(error), DEV_SETTINGS));
     return 1;
   }
   const paths = cliPaths();

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { GATEWAY_SETTINGS } from '@baton/gateway/config';
+import type { ProcessSetting } from '@baton/protocol';
 import { WORKER_SETTINGS } from '@baton/worker/config';
 import { Command } from 'commander';
 import { DEV_SETTINGS } from './cli-config.ts';
 import { runDevCommand } from './dev-command.ts';
 import { defaultProbeUrl, runHealthcheck } from './healthcheck-command.ts';
-import { addSettingOptions, settingsEnvironment } from './setting-options.ts';
+import { addSettingOptions, settingsEnvironment, withFlags } from './setting-options.ts';
 
 const DEV_NOTES = `
 Every other variable passes through to the gateway and the workers (see baton gateway --help and
@@ -66,7 +67,7 @@ export function createProgram(environment: NodeJS.ProcessEnv = process.env): Com
     .addHelpText('after', GATEWAY_NOTES)
     .action(async (_options, command: Command) => {
       const { startGatewayProcess } = await import('@baton/gateway');
-      await startOrExit('gateway', () =>
+      await startOrExit('gateway', GATEWAY_SETTINGS, () =>
         startGatewayProcess(settingsEnvironment(command, GATEWAY_SETTINGS, environment)),
       );
     });
@@ -78,7 +79,7 @@ export function createProgram(environment: NodeJS.ProcessEnv = process.env): Com
     .addHelpText('after', WORKER_NOTES)
     .action(async (_options, command: Command) => {
       const { startWorkerProcess } = await import('@baton/worker');
-      await startOrExit('worker', () =>
+      await startOrExit('worker', WORKER_SETTINGS, () =>
         startWorkerProcess(settingsEnvironment(command, WORKER_SETTINGS, environment)),
       );
     });
@@ -96,11 +97,16 @@ export function createProgram(environment: NodeJS.ProcessEnv = process.env): Com
 }
 
 /** A process that cannot start (a bad setting, a port in use) says why in one line and exits 1. */
-async function startOrExit(name: string, start: () => Promise<void>): Promise<void> {
+async function startOrExit(
+  name: string,
+  settings: readonly ProcessSetting[],
+  start: () => Promise<void>,
+): Promise<void> {
   try {
     await start();
   } catch (error) {
-    console.error(`baton ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`baton ${name}: ${withFlags(message, settings)}`);
     process.exit(1);
   }
 }

@@ -1,7 +1,7 @@
 import type { ProcessSetting } from '@baton/protocol';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addSettingOptions, settingsEnvironment } from './setting-options.ts';
+import { addSettingOptions, settingsEnvironment, withFlags } from './setting-options.ts';
 
 const SETTINGS: ProcessSetting[] = [
   { env: 'PORT', flag: 'port', value: '<port>', description: 'the port' },
@@ -44,5 +44,19 @@ describe('settingsEnvironment', () => {
     const help = addSettingOptions(new Command('test'), SETTINGS).helpInformation();
     expect(help).toMatch(/--port <port>\s+the port \(env: PORT\)/);
     expect(help).toMatch(/--agents <files\.\.\.>\s+agent modules \(env: BATON_AGENTS\)/);
+  });
+});
+
+describe('withFlags', () => {
+  it('names a setting by its flag and its variable', () => {
+    expect(withFlags('PORT must be an integer from 1 to 65535; got "abc"', SETTINGS)).toBe(
+      '--port (PORT) must be an integer from 1 to 65535; got "abc"',
+    );
+    expect(withFlags('invalid worker configuration:\n  BATON_AGENTS: required', SETTINGS)).toBe(
+      'invalid worker configuration:\n  --agents (BATON_AGENTS): required',
+    );
+    expect(withFlags('BATON_PORTS and REDIS_PORT are other names', SETTINGS)).toBe(
+      'BATON_PORTS and REDIS_PORT are other names',
+    );
   });
 });

@@ -42,3 +42,19 @@ function environmentValue(value: unknown): string {
   if (Array.isArray(value)) return value.join(',');
   return String(value);
 }
+
+/**
+ * A configuration error as the command line's user reads it: each setting it names is shown as
+ * its flag and its variable (`--workers (BATON_WORKERS) must be...`), whichever of the two was
+ * used. The processes themselves only know the variables.
+ */
+export function withFlags(message: string, settings: readonly ProcessSetting[]): string {
+  let result = message;
+  for (const setting of settings) {
+    result = result.replace(
+      new RegExp(`(?<![\\w-])${setting.env}(?![\\w(])`),
+      `--${setting.flag} (${setting.env})`,
+    );
+  }
+  return result;
+}

@@ -37,7 +37,9 @@ export const gatewayEnvironmentSchema = z.object({
   BATON_KEY_PREFIX: z.string().min(1).default('baton'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  BATON_SECRET: z.string().min(16, 'BATON_SECRET must be at least 16 characters'),
+  BATON_SECRET: z
+    .string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) })
+    .min(16, 'must be at least 16 characters'),
   BATON_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   BATON_MAX_MESSAGE_BYTES: byteCount.optional(),
   /** The former name of `BATON_MAX_MESSAGE_BYTES`, still read when the new one is unset. */

@@ -17,7 +17,9 @@ export type WorkerFaultPoint = (typeof WORKER_FAULT_POINTS)[number];
 export const workerEnvironmentSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   BATON_KEY_PREFIX: z.string().min(1).default('baton'),
-  BATON_AGENTS: z.string().min(1, 'BATON_AGENTS must name at least one agent module'),
+  BATON_AGENTS: z
+    .string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) })
+    .min(1, 'must name at least one agent module'),
   BATON_AGENT_VERSION: z.string().min(1).default('dev'),
   BATON_WORKER_ID: z.string().min(1).optional(),
   BATON_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(500),
