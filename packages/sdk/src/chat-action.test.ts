@@ -132,3 +132,37 @@ describe('custom actions', () => {
     expect(textsOf(session.messages)).toEqual(['a', 'one']);
   });
 });
+
+describe('custom actions with hydrateMessages', () => {
+  it('hydrate the history first, with trigger action, and onAction edits what it returned', async () => {
+    const calls: string[] = [];
+    const stored = [userMessage('from the store'), userMessage('kept')];
+    const agent = chat.agent({
+      id: 'hydrated-actions',
+      actionSchema: z.object({ type: z.literal('drop-first') }),
+      hydrateMessages: ({ trigger, incomingMessages, previousMessages }) => {
+        calls.push(`hydrate:${trigger}:${incomingMessages.length}:${previousMessages.length}`);
+        return trigger === 'action' ? stored : [...previousMessages, ...incomingMessages];
+      },
+      onAction: ({ uiMessages }) => {
+        calls.push(`onAction:${textsOf(uiMessages).join('|')}`);
+        chat.history.slice(1);
+      },
+      run: ({ messages, signal, streamText }) =>
+        streamText({ model: scriptedModel(['answer']), messages, abortSignal: signal }),
+    });
+    const session = new MemorySession();
+    session.send(userMessage('a'));
+    session.send(userMessage('ignored'), {
+      trigger: 'regenerate-message',
+      action: { type: 'drop-first' },
+    });
+    await agent.runSession(session, defaults);
+    expect(calls).toEqual([
+      'hydrate:submit-message:1:0',
+      'hydrate:action:0:2',
+      'onAction:from the store|kept',
+    ]);
+    expect(textsOf(session.messages)).toEqual(['kept']);
+  });
+});

@@ -66,8 +66,9 @@ export type ValidateMessagesEvent = {
 export type HydrateMessagesEvent<ClientData> = {
   chatId: string;
   turn: number;
-  trigger: ChatTrigger;
-  /** The validated incoming messages. */
+  /** The request's trigger; `action` for a custom action (`onAction` follows), as in Trigger.dev. */
+  trigger: ChatTrigger | 'action';
+  /** The validated incoming messages (none for an action). */
   incomingMessages: UIMessage[];
   /** The history before this turn (Baton's checkpoint). */
   previousMessages: UIMessage[];

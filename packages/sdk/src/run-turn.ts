@@ -145,6 +145,19 @@ export async function runTurn<Schema extends StandardSchema | undefined, Tools e
       state.isSuspended = false;
     }
     if (isAction) {
+      // As in Trigger.dev, `hydrateMessages` is the one hook besides `onAction` an action runs.
+      if (options.hydrateMessages) {
+        uiMessages = await hydrateHistory(options.hydrateMessages, {
+          chatId: state.chatId,
+          turn,
+          trigger: 'action',
+          incomingMessages: [],
+          previousMessages,
+          clientData,
+          continuation: state.continuation,
+          previousRunId: undefined,
+        });
+      }
       const request = await decideAction(
         options as ChatActionOptions<ClientDataOf<Schema>, StandardSchema | undefined>,
         {
