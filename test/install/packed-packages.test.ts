@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +14,7 @@ import { node22, run } from './packed-workspace.ts';
 
 // Baton as a user installs it: every public package built, packed, and installed with npm into a
 // project outside the repository. There an agent module is type-checked against the installed
-// declarations, run on Node 24 and Node 22, and served by `baton dev --agents ./agents.ts` to the
+// declarations, run on Node 24 and Node 22, and served by `baton dev --agents ./agents/echo.ts` to the
 // stock AI SDK client.
 
 const SECRET = 'a-secret-of-the-install-test';
@@ -59,7 +59,8 @@ beforeAll(async () => {
     }),
   );
   copyFileSync(join(import.meta.dirname, 'fixtures', 'user-agent.ts'), join(project, 'harness.ts'));
-  copyFileSync(join(import.meta.dirname, 'fixtures', 'agents.ts'), join(project, 'agents.ts'));
+  // The user's agents: agents/echo.ts, importing lib/greeting.ts.
+  cpSync(join(import.meta.dirname, 'fixtures', 'project'), project, { recursive: true });
   // `@types/json-schema`: the AI SDK's provider types import it without depending on it.
   await run(
     'npm',
@@ -132,7 +133,7 @@ describe('the packed packages, installed with npm in a project of its own', () =
   );
 });
 
-describe('baton dev --agents ./agents.ts, from the installed packages', () => {
+describe('baton dev --agents ./agents/echo.ts, from the installed packages', () => {
   it.each(nodes)(
     'serves the agent to the stock AI SDK client on Node %s, and reloads it when it changes',
     async (major, nodeBinary) => {
@@ -142,14 +143,15 @@ describe('baton dev --agents ./agents.ts, from the installed packages', () => {
         node: await nodeBinary(),
         // The `baton` that npm linked, as `npx baton` runs it.
         script: join(project, 'node_modules', '.bin', 'baton'),
-        args: ['dev', '--agents', './agents.ts', '--port', String(port), '--secret', SECRET],
+        args: ['dev', '--agents', './agents/echo.ts', '--port', String(port), '--secret', SECRET],
         cwd: project,
         env: Object.fromEntries(ISOLATED.map((name) => [name, undefined])),
         readyPattern: /Baton is running/,
         readyTimeoutMs: 60_000,
       });
-      const agentsFile = join(project, 'agents.ts');
-      const original = readFileSync(agentsFile, 'utf8');
+      // Imported by the agent from outside its directory: the reload follows the import graph.
+      const greetingFile = join(project, 'lib', 'greeting.ts');
+      const original = readFileSync(greetingFile, 'utf8');
       try {
         const gatewayUrl = `http://localhost:${port}`;
         // The playground ships built in @baton/demo and offers the user's agent.
@@ -176,8 +178,9 @@ describe('baton dev --agents ./agents.ts, from the installed packages', () => {
         await chat.sendMessage({ text: 'again' });
         expect(textOf(chat.messages.at(-1))).toMatch(/^Hello from Node .*, turn 2\.$/);
 
-        // An edit of the agent file: the workers restart one at a time and answer with it.
-        writeFileSync(agentsFile, original.replace("GREETING = 'Hello'", "GREETING = 'Changed'"));
+        // An edit of a file the agent imports: the workers restart one at a time and answer
+        // with it.
+        writeFileSync(greetingFile, original.replace("GREETING = 'Hello'", "GREETING = 'Changed'"));
         await waitUntil(() => dev.output().includes('workers reloaded'), {
           description: 'the workers reloaded',
           timeoutMs: 60_000,
@@ -188,7 +191,7 @@ describe('baton dev --agents ./agents.ts, from the installed packages', () => {
         );
         expect(chat.status).toBe('ready');
       } finally {
-        writeFileSync(agentsFile, original);
+        writeFileSync(greetingFile, original);
         await dev.stop(15_000);
       }
       expect(dev.output()).toContain('[baton] stopped');

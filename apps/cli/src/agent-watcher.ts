@@ -1,9 +1,8 @@
-import { basename, dirname } from 'node:path';
 import { watch } from 'chokidar';
 
 /** Options of {@link watchAgentFiles}. */
 export type AgentWatcherOptions = {
-  /** The agent modules (absolute paths); the directories holding them are watched. */
+  /** The files to watch at first: the agent modules (absolute paths). */
   files: readonly string[];
   /** Called once per burst of changes, with one of the changed files. */
   onChange: (changedFile: string) => void;
@@ -11,49 +10,40 @@ export type AgentWatcherOptions = {
   debounceMs?: number;
 };
 
-/** A running watch; `close` ends it and any pending notification. */
-export type AgentWatcher = { close: () => Promise<void> };
+/** A running watch. */
+export type AgentWatcher = {
+  /**
+   * Watches exactly these files from now on (plus the agent modules): what the workers reported
+   * their agents loaded, so an import from anywhere in the project counts.
+   */
+  setFiles: (files: readonly string[]) => void;
+  /** Ends the watch and any pending notification. */
+  close: () => Promise<void>;
+};
 
-/** Directories never watched: dependencies, builds, VCS and tool state. */
-const IGNORED_DIRECTORIES = new Set([
-  'node_modules',
-  'dist',
-  'build',
-  'coverage',
-  '.git',
-  '.baton',
-]);
-/** The files an agent module can import. */
-const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
 const DEFAULT_DEBOUNCE_MS = 200;
 
 /**
- * Watches the directories of the agent modules, recursively, for source files that change, appear
- * or disappear: what `baton dev` restarts its workers on, as `trigger dev` rebuilds on a save. An
- * agent's imports usually live beside it; dependencies, builds and dot-directories are skipped so a
- * project's `node_modules` costs no watches.
+ * Watches the agent modules and the project files they import (as the workers report them,
+ * `BATON_REPORT_AGENT_FILES`): what `baton dev` restarts its workers on, as `trigger dev` rebuilds
+ * on a save. A file that is written, replaced (editors save by rename) or removed counts.
  *
  * @example
  * ```ts
  * const watcher = await watchAgentFiles({ files: ['/app/agents.ts'], onChange: reload });
+ * watcher.setFiles(['/app/agents.ts', '/app/lib/tools.ts']);
  * await watcher.close();
  * ```
  */
 export async function watchAgentFiles(options: AgentWatcherOptions): Promise<AgentWatcher> {
-  const directories = [...new Set(options.files.map((file) => dirname(file)))];
   const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  const always = new Set(options.files);
+  let watched = new Set(options.files);
   let timer: NodeJS.Timeout | undefined;
   let changed: string | undefined;
-  const watcher = watch(directories, {
-    ignoreInitial: true,
-    ignored: (path, stats) => {
-      const name = basename(path);
-      if (stats?.isDirectory()) return IGNORED_DIRECTORIES.has(name) || name.startsWith('.');
-      return stats?.isFile() === true && !SOURCE_FILE.test(name);
-    },
-  });
+  const watcher = watch([...watched], { ignoreInitial: true });
   watcher.on('all', (event, path) => {
-    if (event === 'addDir' || event === 'unlinkDir' || !SOURCE_FILE.test(path)) return;
+    if (event === 'addDir' || event === 'unlinkDir') return;
     changed = path;
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -66,6 +56,14 @@ export async function watchAgentFiles(options: AgentWatcherOptions): Promise<Age
     watcher.once('error', reject);
   });
   return {
+    setFiles: (files) => {
+      const next = new Set([...always, ...files]);
+      const removed = [...watched].filter((file) => !next.has(file));
+      const added = [...next].filter((file) => !watched.has(file));
+      if (removed.length > 0) watcher.unwatch(removed);
+      if (added.length > 0) watcher.add(added);
+      watched = next;
+    },
     close: async () => {
       clearTimeout(timer);
       await watcher.close();

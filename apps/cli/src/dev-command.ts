@@ -4,6 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRedisClient } from '@baton/redis';
 import getPort from 'get-port';
+import { AgentFiles } from './agent-files.ts';
 import { type AgentWatcher, watchAgentFiles } from './agent-watcher.ts';
 import { buildPlayground, isPlaygroundStale } from './build-playground.ts';
 import { ChatHolders } from './chat-holders.ts';
@@ -133,6 +134,13 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
   let supervisor: ServiceSupervisor | undefined;
   let supervisorRedis: ReturnType<typeof createRedisClient> | undefined;
   let watching: Promise<AgentWatcher | undefined> | undefined;
+  // The files the workers' agents loaded (each worker reports them as it starts): what a reload
+  // follows, imports outside the agents' directory included.
+  const agentFiles = new AgentFiles();
+  group.onLine((_managed, line) => {
+    const files = agentFiles.readReport(line);
+    if (files !== undefined) void watching?.then((watcher) => watcher?.setFiles(files));
+  });
   group.onUnexpectedExit((managed) => {
     if (supervisor !== undefined && managed.name !== REDIS_PROCESS_NAME) {
       void supervisor.supervise(managed);
@@ -168,7 +176,7 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
             readyTimeoutMs: READY_TIMEOUT_MS,
           });
           if (config.shouldWatch && config.agentModules !== undefined) {
-            watching = startWatching(config.agentModules, group, stopping.signal);
+            watching = startWatching(config.agentModules, group, agentFiles, stopping.signal);
           }
           printBanner({
             ...running,
@@ -290,6 +298,7 @@ async function startServices(
         ...childEnvironment,
         BATON_AGENTS: (config.agentModules ?? [paths.demoAgents]).join(','),
         BATON_WORKER_ID: `worker-${index + 1}`,
+        ...(config.shouldWatch ? { BATON_REPORT_AGENT_FILES: '1' } : {}),
         BATON_DRAIN_TIMEOUT_MS:
           environment.BATON_DRAIN_TIMEOUT_MS ?? String(WORKER_DRAIN_TIMEOUT_MS),
       },
@@ -329,6 +338,7 @@ async function startServices(
 async function startWatching(
   agentModules: readonly string[],
   group: ProcessGroup,
+  agentFiles: AgentFiles,
   signal: AbortSignal,
 ): Promise<AgentWatcher | undefined> {
   const reloader = new WorkerReloader({
@@ -345,10 +355,12 @@ async function startWatching(
   });
   const files = agentModules.filter((module) => isAbsolute(module));
   try {
-    return await watchAgentFiles({
+    const watcher = await watchAgentFiles({
       files,
       onChange: (file) => reloader.request(`${relativeOrSelf(file)} changed`),
     });
+    watcher.setFiles(agentFiles.latest);
+    return watcher;
   } catch (error) {
     sayError(
       `cannot watch the agent files (${messageOf(error)}); restart baton dev after a change`,

@@ -101,6 +101,11 @@ export class ManagedProcess {
     return [...this.#recentLines];
   }
 
+  /** Calls `listener` with each output line from now on, raw. */
+  onLine(listener: (line: string) => void): void {
+    this.#lineListeners.add(listener);
+  }
+
   /** Resolves at the first output line matching `pattern`; rejects if it exits first. */
   waitForLine(pattern: RegExp, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -163,6 +168,7 @@ export class ProcessGroup {
   #processes: ManagedProcess[] = [];
   #output: GroupOutput;
   #exitListeners = new Set<(managed: ManagedProcess) => void>();
+  #lineListeners = new Set<(managed: ManagedProcess, line: string) => void>();
 
   constructor(output: GroupOutput) {
     this.#output = output;
@@ -171,6 +177,11 @@ export class ProcessGroup {
   /** Calls `listener` with each service that exits without being asked to. */
   onUnexpectedExit(listener: (managed: ManagedProcess) => void): void {
     this.#exitListeners.add(listener);
+  }
+
+  /** Calls `listener` with each output line of every process, restarted ones included. */
+  onLine(listener: (managed: ManagedProcess, line: string) => void): void {
+    this.#lineListeners.add(listener);
   }
 
   get processes(): readonly ManagedProcess[] {
@@ -185,6 +196,9 @@ export class ProcessGroup {
       detached: true,
     });
     const managed = new ManagedProcess(child, options, this.#output);
+    managed.onLine((line) => {
+      for (const listener of this.#lineListeners) listener(managed, line);
+    });
     this.#processes.push(managed);
     void managed.exited.then(() => {
       if (managed.isTask || managed.isStopping) return;

@@ -41,6 +41,10 @@ export const workerEnvironmentSchema = z.object({
   BATON_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   BATON_REDIS_MIN_REPLICAS: z.coerce.number().int().min(0).default(0),
   BATON_REDIS_REPLICA_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  BATON_REPORT_AGENT_FILES: z
+    .enum(['0', '1', 'true', 'false', ''])
+    .default('0')
+    .transform((value) => value === '1' || value === 'true'),
   BATON_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   BATON_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -168,6 +172,11 @@ export const WORKER_SETTINGS: readonly ProcessSetting[] = [
     description: 'how long to wait for those replicas (default 500)',
   },
   {
+    env: 'BATON_REPORT_AGENT_FILES',
+    flag: 'report-agent-files',
+    description: 'log the project files the agent modules loaded (baton dev watches them)',
+  },
+  {
     env: 'BATON_HEALTH_PORT',
     flag: 'health-port',
     value: '<port>',
@@ -233,6 +242,8 @@ export type WorkerConfig = {
   reconcileIntervalMs: number;
   /** How long a chat may sit queued before the reconciler makes sure it has a job. */
   reconcileGraceMs: number;
+  /** Log the files the agent modules loaded, for `baton dev`'s watcher. */
+  shouldReportAgentFiles: boolean;
   /** Where `GET /healthz` and `/readyz` are served; `undefined`: nowhere. */
   health: { port: number; host: string } | undefined;
   /** Crash points armed for chaos tests (never in production). */
@@ -281,6 +292,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv): WorkerConfig {
     redisReplicaTimeoutMs: env.BATON_REDIS_REPLICA_TIMEOUT_MS,
     reconcileIntervalMs: env.BATON_RECONCILE_INTERVAL_MS,
     reconcileGraceMs: env.BATON_RECONCILE_GRACE_MS,
+    shouldReportAgentFiles: env.BATON_REPORT_AGENT_FILES,
     health:
       env.BATON_HEALTH_PORT === undefined
         ? undefined

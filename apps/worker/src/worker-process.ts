@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { loadWorkerConfig } from './config.ts';
 import { startHealthServer } from './health-server.ts';
 import { loadAgents } from './load-agents.ts';
+import { recordLoadedFiles } from './loaded-files.ts';
 import { WorkerHost } from './worker-host.ts';
 
 /**
@@ -26,7 +27,9 @@ export async function startWorkerProcess(environment: NodeJS.ProcessEnv): Promis
     redact: ['*.authorization', '*.token', '*.messages', '*.message.parts'],
   });
 
+  const loaded = config.shouldReportAgentFiles ? recordLoadedFiles() : undefined;
   const agents = await loadAgents(config.agentModules, process.cwd());
+  if (loaded) logger.info({ files: loaded.files() }, 'agent files loaded');
   const commands = createRedisClient({
     url: config.redisUrl,
     name: 'baton-worker',
