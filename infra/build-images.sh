@@ -56,9 +56,15 @@ else
   (cd "$root" && pnpm --silent pack-packages "$context/packs" >/dev/null)
 fi
 
+case "$(uname -m)" in
+  x86_64) node_arch=x64 ;;
+  aarch64 | arm64) node_arch=arm64 ;;
+  *) log "unsupported architecture $(uname -m)"; exit 1 ;;
+esac
+
 for target in gateway worker redis haproxy; do
   log "building localhost/baton-$target:$tag"
-  podman build --quiet --format docker --build-arg "BASE=$base" -f "$root/infra/Containerfile" \
+  podman build --quiet --format docker --build-arg "BASE=$base" --build-arg "NODE_ARCH=$node_arch" -f "$root/infra/Containerfile" \
     --target "$target" -t "localhost/baton-$target:$tag" "$context" >/dev/null
 done
 log "built localhost/baton-{gateway,worker,redis,haproxy}:$tag"
