@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRedisClient } from '@baton/redis';
@@ -392,7 +393,8 @@ async function connectRedis(
   const started = await startRedis(group, {
     binary: redis.binary,
     port: config.redisPort ?? (await getPort()),
-    directory: join(process.cwd(), '.baton', 'redis'),
+    // Nothing is written with persistence off: a directory of the system's, not the project's.
+    directory: join(tmpdir(), 'baton-dev-redis'),
     signal,
   });
   return started.url;
