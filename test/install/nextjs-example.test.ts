@@ -19,6 +19,7 @@ import { run } from './packed-workspace.ts';
 
 const SECRET = 'a-secret-of-the-nextjs-example';
 const STEP_TIMEOUT_MS = 20_000;
+const TOKEN_TTL_SECONDS = 2;
 
 describe('examples/nextjs-chat', () => {
   let app: string;
@@ -56,6 +57,8 @@ describe('examples/nextjs-chat', () => {
         BATON_SECRET: SECRET,
         BATON_CORS_ORIGINS: origin,
         BATON_DEMO_DELAY_MS: '5',
+        // Tokens that expire within the test: the page must renew them through the server action.
+        BATON_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
       }),
       startServiceProcess({
         name: 'next start',
@@ -82,7 +85,7 @@ describe('examples/nextjs-chat', () => {
     if (app) rmSync(app, { recursive: true, force: true });
   });
 
-  it('opens a chat with a server action, streams it with useChat, and keeps it across a reload', async () => {
+  it('opens a chat with a server action, streams it with useChat, renews its token, and keeps it across a reload', async () => {
     const page = await browser!.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -93,12 +96,17 @@ describe('examples/nextjs-chat', () => {
     const chatId = new URL(page.url()).searchParams.get('chat');
     expect(chatId).toMatch(/^chat-/);
 
+    // The token the page opened the chat with has expired by now.
+    await page.waitForTimeout(TOKEN_TTL_SECONDS * 1000 + 500);
+    await send(page, 'with a renewed token');
+    await answer(page, 'Turn 2: you said "with a renewed token". I have seen 2 user messages.');
+
     await page.reload();
-    await answer(page, 'Turn 1: you said "hello from Next.js".');
+    await answer(page, 'Turn 2: you said "with a renewed token".');
     expect(new URL(page.url()).searchParams.get('chat')).toBe(chatId);
     await send(page, 'and after a reload');
-    await answer(page, 'Turn 2: you said "and after a reload". I have seen 2 user messages.');
-    expect(await page.locator('li[data-role="user"]').count()).toBe(2);
+    await answer(page, 'Turn 3: you said "and after a reload". I have seen 3 user messages.');
+    expect(await page.locator('li[data-role="user"]').count()).toBe(3);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,8 +2,14 @@
 
 import { createSession } from '@baton/client';
 
-/** What the browser needs to talk to its chat: the gateway, the chat and the chat's token. */
-export type OpenedChat = { chatId: string; token: string; gatewayUrl: string };
+/** What the browser needs to talk to its chat: the gateway, the chat, its token and its expiry. */
+export type OpenedChat = {
+  chatId: string;
+  token: string;
+  /** When the token expires (ms since the epoch): call `openChat(chatId)` again before. */
+  tokenExpiresAt: number;
+  gatewayUrl: string;
+};
 
 /**
  * Opens a chat on the Baton gateway with the secret key, which never leaves the server, and hands
@@ -25,6 +31,7 @@ export async function openChat(chatId?: string): Promise<OpenedChat> {
   return {
     chatId: opened.chatId,
     token: opened.token,
+    tokenExpiresAt: opened.tokenExpiresAt,
     gatewayUrl: process.env.BATON_PUBLIC_URL ?? gatewayUrl,
   };
 }

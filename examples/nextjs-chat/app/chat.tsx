@@ -8,6 +8,9 @@ import { type OpenedChat, openChat } from './actions';
 
 type LoadedChat = OpenedChat & { messages: UIMessage[] };
 
+/** How long before its expiry a token is renewed. */
+const TOKEN_RENEWAL_MARGIN_MS = 60_000;
+
 /**
  * Opens the chat named by `?chat=` (its history fetched from the gateway), or a new one, then
  * renders it. A reload keeps the chat, and an answer still streaming is picked up again.
@@ -42,10 +45,23 @@ export function Chat() {
 function ChatWindow({ chat }: { chat: LoadedChat }) {
   // The browser talks to the gateway directly with the chat's token (the gateway allows this
   // app's origin: BATON_CORS_ORIGINS).
+  // A token lasts an hour (BATON_TOKEN_TTL_SECONDS): one about to expire is renewed through the
+  // server action before the request that would need it.
+  const current = useRef({ token: chat.token, expiresAt: chat.tokenExpiresAt });
   const [transport] = useState(() =>
-    createBatonTransport({ api: `${chat.gatewayUrl}/api/chat`, token: chat.token }),
+    createBatonTransport({
+      api: `${chat.gatewayUrl}/api/chat`,
+      token: async () => {
+        if (Date.now() < current.current.expiresAt - TOKEN_RENEWAL_MARGIN_MS) {
+          return current.current.token;
+        }
+        const renewed = await openChat(chat.chatId);
+        current.current = { token: renewed.token, expiresAt: renewed.tokenExpiresAt };
+        return renewed.token;
+      },
+    }),
   );
-  const { messages, sendMessage, status } = useChat({
+  const { messages, sendMessage, status, error } = useChat({
     id: chat.chatId,
     messages: chat.messages,
     transport,
@@ -74,6 +90,7 @@ function ChatWindow({ chat }: { chat: LoadedChat }) {
           </li>
         ))}
       </ol>
+      {error === undefined ? null : <p role="alert">{error.message}</p>}
       <form onSubmit={send}>
         <input
           aria-label="Message"
