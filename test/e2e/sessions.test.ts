@@ -32,7 +32,12 @@ describe('the sessions API', () => {
 
   it('ensures a session idempotently and mints a fresh token that works', async () => {
     const created = await stack.createSession('demo', 'my-chat-1');
-    expect(created).toMatchObject({ chatId: 'my-chat-1', agent: 'demo', isNew: true });
+    expect(created).toMatchObject({
+      chatId: 'my-chat-1',
+      agent: 'demo',
+      isNew: true,
+      isClosed: false,
+    });
     const chat = stack.openChat(created);
     await chat.sendMessage({ text: 'first' });
 
@@ -67,6 +72,9 @@ describe('closing a chat (issue 9, finding 7)', () => {
       wasOpen: true,
     });
     expect(await (await close(session.chatId)).json()).toMatchObject({ wasOpen: false });
+    // Ensured again, it says it is closed: the app opens a new chat instead of a dead one.
+    const reopened = await stack.createSession('demo', session.chatId);
+    expect(reopened).toMatchObject({ chatId: session.chatId, isNew: false, isClosed: true });
 
     const refused = await fetch(`${stack.gatewayUrl}/api/chat`, {
       method: 'POST',

@@ -24,6 +24,7 @@ const TOKEN_TTL_SECONDS = 2;
 describe('examples/nextjs-chat', () => {
   let app: string;
   let origin: string;
+  let gatewayUrl: string;
   let launcher: DevLauncher | undefined;
   let next: ServiceProcess | undefined;
   let browser: Browser | undefined;
@@ -51,6 +52,7 @@ describe('examples/nextjs-chat', () => {
 
     const [gatewayPort, appPort] = [await freePort(), await freePort()];
     origin = `http://127.0.0.1:${appPort}`;
+    gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     [launcher, next, browser] = await Promise.all([
       startDevLauncher({
         PORT: String(gatewayPort),
@@ -67,7 +69,7 @@ describe('examples/nextjs-chat', () => {
         cwd: app,
         env: {
           NEXT_TELEMETRY_DISABLED: '1',
-          BATON_URL: `http://127.0.0.1:${gatewayPort}`,
+          BATON_URL: gatewayUrl,
           BATON_SECRET: SECRET,
           PORT: undefined,
         },
@@ -107,6 +109,19 @@ describe('examples/nextjs-chat', () => {
     await send(page, 'and after a reload');
     await answer(page, 'Turn 3: you said "and after a reload". I have seen 3 user messages.');
     expect(await page.locator('li[data-role="user"]').count()).toBe(3);
+
+    // Closed by the app's server: the next visit opens a new chat instead of a dead one.
+    const closed = await fetch(`${gatewayUrl}/v1/sessions/${chatId}/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRET}` },
+    });
+    expect(closed.status).toBe(200);
+    await page.reload();
+    await page.waitForURL((url) => url.searchParams.get('chat') !== chatId, {
+      timeout: STEP_TIMEOUT_MS,
+    });
+    await send(page, 'a new chat');
+    await answer(page, 'Turn 1: you said "a new chat". I have seen 1 user messages.');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -56,6 +56,10 @@ function ChatWindow({ chat }: { chat: LoadedChat }) {
           return current.current.token;
         }
         const renewed = await openChat(chat.chatId);
+        if (renewed.chatId !== chat.chatId) {
+          // The chat was closed meanwhile: go to the new one the action opened.
+          window.location.assign(`?chat=${encodeURIComponent(renewed.chatId)}`);
+        }
         current.current = { token: renewed.token, expiresAt: renewed.tokenExpiresAt };
         return renewed.token;
       },

@@ -96,6 +96,7 @@ describe('createPlaygroundSession', () => {
       token: 'token-1',
       tokenExpiresAt: 1_900_000_000_000,
       isNew: true,
+      isClosed: false,
     };
     const { fetch, requests } = fakeFetch(Response.json(session, { status: 201 }));
 

@@ -24,6 +24,7 @@ const created = {
   token: 'chat-token',
   tokenExpiresAt: 1,
   isNew: true,
+  isClosed: false,
   preloaded: true,
 };
 

@@ -59,6 +59,11 @@ export type CreateSessionResponse = {
   tokenExpiresAt: number;
   isNew: boolean;
   /**
+   * The chat was closed (`POST /v1/sessions/:id/close`, `chat.close`): its token reads it, a new
+   * message gets 409 `SESSION_CLOSED`. Open a new chat instead.
+   */
+  isClosed: boolean;
+  /**
    * Only when `preload` was asked: whether this request started the chat's run. False when a run
    * holds or awaits the chat already (a second preload, or the first message came first) or the
    * chat ran before; nothing was changed then.

@@ -61,12 +61,20 @@ async function claim(
 describe('create-session.lua', () => {
   it('creates once and reports the stored agent on a second call', async () => {
     const { keys } = newChat();
-    expect(await createSession(keys)).toEqual([0, 1, 'demo']);
+    expect(await createSession(keys)).toEqual([0, 1, 'demo', 'new']);
     expect(await scripts.run('createSession', [keys.session], ['other', 1, '', '[]', 0])).toEqual([
       0,
       0,
       'demo',
+      'new',
     ]);
+  });
+
+  it('reports the status of a session that exists: a closed chat says so', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await redis.hset(keys.session, 'status', 'closed');
+    expect(await createSession(keys)).toEqual([0, 0, 'demo', 'closed']);
   });
 });
 

@@ -271,7 +271,11 @@ describe('with minReplicas 1', () => {
     });
 
     replica.resume();
-    expect(await otherGateway.createSession(session)).toEqual({ isNew: false, agentId: 'demo' });
+    expect(await otherGateway.createSession(session)).toEqual({
+      isNew: false,
+      agentId: 'demo',
+      isClosed: false,
+    });
   });
 
   it('refuses a close, and its retry from another connection, while the replica is frozen', async () => {

@@ -132,7 +132,7 @@ export class RedisSessionStore {
     agentId: string;
     clientData?: Record<string, unknown>;
     tags?: string[];
-  }): Promise<{ isNew: boolean; agentId: string }> {
+  }): Promise<{ isNew: boolean; agentId: string; isClosed: boolean }> {
     const keys = this.keys(input.chatId);
     const now = this.#clock();
     const sentOn = this.#replicas?.socket();
@@ -150,7 +150,7 @@ export class RedisSessionStore {
     );
     // A session lost in a failover would turn the client's first message into a 404.
     await this.#replicas?.confirm('createSession', input.chatId, sentOn);
-    return { isNew: reply[1] === 1, agentId: String(reply[2]) };
+    return { isNew: reply[1] === 1, agentId: String(reply[2]), isClosed: reply[3] === 'closed' };
   }
 
   async getSession(chatId: string): Promise<SessionRecord | undefined> {

@@ -77,7 +77,7 @@ async function ensureSession(
     throw new BatonError(ERROR_CODES.NOT_FOUND, `no live worker hosts the agent "${body.agent}"`);
   }
   const chatId = body.chatId ?? `chat-${randomBytes(12).toString('base64url')}`;
-  const { isNew, agentId } = await store.createSession({
+  const { isNew, agentId, isClosed } = await store.createSession({
     chatId,
     agentId: body.agent,
     ...(body.clientData ? { clientData: body.clientData } : {}),
@@ -86,7 +86,8 @@ async function ensureSession(
   if (agentId !== body.agent) {
     throw new BatonError(ERROR_CODES.CONFLICT, `chat ${chatId} belongs to another agent`);
   }
-  const preloaded = body.preload ? await preload(dependencies, chatId, body.clientData) : undefined;
+  const preloaded =
+    body.preload && !isClosed ? await preload(dependencies, chatId, body.clientData) : undefined;
   const { token, expiresAt } = await tokens.mint(chatId);
   return {
     chatId,
@@ -94,6 +95,7 @@ async function ensureSession(
     token,
     tokenExpiresAt: expiresAt,
     isNew,
+    isClosed,
     ...(preloaded === undefined ? {} : { preloaded }),
   };
 }

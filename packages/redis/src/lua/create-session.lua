@@ -10,8 +10,9 @@
     ARGV[5] idle retention (ms): a chat that never gets a message expires then; 0 keeps it
 
   Output:
-    {0, 1, agentId}  created
-    {0, 0, agentId}  existed already; agentId is the stored one
+    {0, 1, agentId, 'new'}     created
+    {0, 0, agentId, status}    existed already; agentId and status are the stored ones (a closed
+                               chat says so: its token still reads it, its messages get 409)
 ]]
 local rcall = redis.call
 
@@ -20,7 +21,7 @@ if existing then
   -- Rewritten as it is: a replica acknowledgement (WAIT) counts only the writes of its own
   -- connection, so an ensure through another gateway must write to be covered by one.
   rcall('HSET', KEYS[1], 'agentId', existing)
-  return {0, 0, existing}
+  return {0, 0, existing, rcall('HGET', KEYS[1], 'status') or ''}
 end
 rcall('HSET', KEYS[1],
   'agentId', ARGV[1], 'status', 'new', 'epoch', 0, 'holder', '', 'runSeq', 0,
@@ -29,4 +30,4 @@ rcall('HSET', KEYS[1],
 if tonumber(ARGV[5]) > 0 then
   rcall('PEXPIRE', KEYS[1], ARGV[5])
 end
-return {0, 1, ARGV[1]}
+return {0, 1, ARGV[1], 'new'}
