@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRedisClient } from '@baton/redis';
 import getPort from 'get-port';
 import { AgentFiles } from './agent-files.ts';
-import { type AgentWatcher, watchAgentFiles } from './agent-watcher.ts';
+import { startAgentReload } from './agent-reload.ts';
+import type { AgentWatcher } from './agent-watcher.ts';
 import { buildPlayground, isPlaygroundStale } from './build-playground.ts';
 import { ChatHolders } from './chat-holders.ts';
 import { type CliConfig, CliConfigError, DEV_SETTINGS, loadCliConfig } from './cli-config.ts';
@@ -19,6 +20,7 @@ import { ServiceSupervisor } from './service-supervisor.ts';
 import { withFlags } from './setting-options.ts';
 import {
   describeExit,
+  displayPath,
   hasColors,
   printBanner,
   printRecentLines,
@@ -26,7 +28,6 @@ import {
   say,
   sayError,
 } from './terminal.ts';
-import { WorkerReloader } from './worker-reloader.ts';
 
 /** How long a process has between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 10_000;
@@ -177,7 +178,17 @@ export async function runDevCommand(environment: NodeJS.ProcessEnv): Promise<num
             readyTimeoutMs: READY_TIMEOUT_MS,
           });
           if (config.shouldWatch && config.agentModules !== undefined) {
-            watching = startWatching(config.agentModules, group, agentFiles, stopping.signal);
+            watching = startAgentReload({
+              agentModules: config.agentModules,
+              group,
+              agentFiles,
+              signal: stopping.signal,
+              waitUntilReady: (managed, readySignal) =>
+                managed.waitForLine(WORKER_READY_PATTERN, readySignal),
+              graceMs: STOP_GRACE_MS,
+              readyTimeoutMs: READY_TIMEOUT_MS,
+              showRecentLines: (managed) => printRecentLines(managed, REPORT_LINE_COUNT),
+            });
           }
           printBanner({
             ...running,
@@ -332,44 +343,6 @@ async function startServices(
   };
 }
 
-/**
- * Restarts the workers, one at a time, when a file beside the agent modules changes; resolves to
- * the watcher to close, or `undefined` when watching failed (reported, not fatal).
- */
-async function startWatching(
-  agentModules: readonly string[],
-  group: ProcessGroup,
-  agentFiles: AgentFiles,
-  signal: AbortSignal,
-): Promise<AgentWatcher | undefined> {
-  const reloader = new WorkerReloader({
-    group,
-    isWorker: (managed) => managed.name.startsWith('worker-'),
-    waitUntilReady: (managed, readySignal) =>
-      managed.waitForLine(WORKER_READY_PATTERN, readySignal),
-    graceMs: STOP_GRACE_MS,
-    readyTimeoutMs: READY_TIMEOUT_MS,
-    signal,
-    say,
-    sayError,
-    showRecentLines: (managed) => printRecentLines(managed, REPORT_LINE_COUNT),
-  });
-  const files = agentModules.filter((module) => isAbsolute(module));
-  try {
-    const watcher = await watchAgentFiles({
-      files,
-      onChange: (file) => reloader.request(`${relativeOrSelf(file)} changed`),
-    });
-    watcher.setFiles(agentFiles.latest);
-    return watcher;
-  } catch (error) {
-    sayError(
-      `cannot watch the agent files (${messageOf(error)}); restart baton dev after a change`,
-    );
-    return undefined;
-  }
-}
-
 /** The Redis to use: `REDIS_URL`'s, or a `redis-server` to start (checked before anything runs). */
 function planRedis(config: CliConfig, environment: NodeJS.ProcessEnv): RedisPlan {
   if (config.redisUrl !== undefined) return { url: config.redisUrl };
@@ -488,15 +461,8 @@ function describeAgents(config: CliConfig, environment: NodeJS.ProcessEnv): stri
   if (config.agentModules === undefined) {
     return `demo agents, BATON_MODEL=${environment.BATON_MODEL ?? 'demo'}`;
   }
-  const modules = config.agentModules.map((module) => relativeOrSelf(module)).join(', ');
+  const modules = config.agentModules.map((module) => displayPath(module)).join(', ');
   return config.shouldWatch ? `${modules}; restarted when they change` : modules;
-}
-
-/** `./agents.ts` rather than an absolute path under the working directory. */
-function relativeOrSelf(module: string): string {
-  if (!isAbsolute(module)) return module;
-  const path = relative(process.cwd(), module);
-  return path.startsWith('..') ? module : `./${path}`;
 }
 
 function messageOf(error: unknown): string {

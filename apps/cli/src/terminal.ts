@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { styleText } from 'node:util';
 import { createLogLineFormatter } from './log-line.ts';
 import type { ExitStatus, ManagedProcess } from './process-group.ts';
@@ -19,6 +20,13 @@ export type BannerInfo = {
 /** One colour per kind of process, so interleaved output stays readable; plain when piped. */
 export function processLabel(name: string): string {
   return styleText(colorOf(name), `[${name}]`, { stream: process.stdout });
+}
+
+/** `./agents.ts` rather than an absolute path under the working directory. */
+export function displayPath(path: string): string {
+  if (!isAbsolute(path)) return path;
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') ? path : `./${shown}`;
 }
 
 /** A line from the launcher itself. */
