@@ -49,7 +49,7 @@ describe('WorkerReloader', () => {
     return worker;
   };
 
-  const reloader = () =>
+  const reloader = (signal = stopping.signal) =>
     new WorkerReloader({
       group,
       isWorker: (managed) => managed.name.startsWith('worker-'),
@@ -57,7 +57,7 @@ describe('WorkerReloader', () => {
         managed.waitForLine(/worker started/, signal),
       graceMs: 2_000,
       readyTimeoutMs: 10_000,
-      signal: stopping.signal,
+      signal,
       say: (line) => lines.push(line),
       sayError: (line) => lines.push(`error: ${line}`),
       showRecentLines: async () => {},
@@ -94,6 +94,18 @@ describe('WorkerReloader', () => {
     expect(events()).toEqual(['start worker-1', 'start worker-2', 'stop worker-1']);
     expect(second.hasExited).toBe(false);
     expect(lines.at(-1)).toMatch(/^error: worker-1 did not start with the changed agents/);
+  });
+
+  it('says nothing about the change when baton dev stops during the roll', async () => {
+    await startWorker('worker-1');
+    await startWorker('worker-2');
+    const stopping = new AbortController();
+    const subject = reloader(stopping.signal);
+    subject.request('agents.ts changed');
+    stopping.abort();
+    await subject.settled();
+    expect(lines.filter((line) => line.startsWith('error:'))).toEqual([]);
+    expect(lines.some((line) => line.startsWith('workers reloaded'))).toBe(false);
   });
 
   it('folds changes made during a reload into one more reload', async () => {

@@ -66,6 +66,7 @@ export class WorkerReloader {
       // A worker that a crash already took down (its restart pending) is started now instead.
       if (!group.processes.includes(worker)) continue;
       const restarted = await this.#restart(worker);
+      if (this.#options.signal.aborted) return; // Stopping: no verdict on the change.
       if (restarted === undefined) {
         sayError(
           `${worker.name} did not start with the changed agents; the other workers keep the ` +
