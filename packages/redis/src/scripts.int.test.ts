@@ -473,3 +473,25 @@ describe('close-session.lua', () => {
     expect(await close(keys)).toEqual([-1]);
   });
 });
+
+describe('release-session.lua', () => {
+  const release = (keys: ReturnType<typeof chatKeys>, cursor: string) =>
+    scripts.run('releaseSession', [keys.session, keys.lease], [1, 1000, cursor]);
+
+  it('moves the read cursor forward, never back', async () => {
+    const { keys } = newChat();
+    await createSession(keys);
+    await redis.hset(keys.session, 'epoch', 1, 'inputCursor', '1700000000000-5');
+    // A run whose turn completion executed but whose reply was lost hands back an older cursor:
+    // moving the stored one back would answer that turn's message a second time.
+    expect(await release(keys, '1700000000000-4')).toEqual([0, 1]);
+    expect(await redis.hget(keys.session, 'inputCursor')).toBe('1700000000000-5');
+    expect(await release(keys, '1699999999999-9')).toEqual([0, 2]);
+    expect(await redis.hget(keys.session, 'inputCursor')).toBe('1700000000000-5');
+    expect(await release(keys, '1700000000001-0')).toEqual([0, 3]);
+    expect(await redis.hget(keys.session, 'inputCursor')).toBe('1700000000001-0');
+    expect(await release(keys, '')).toEqual([0, 4]);
+    expect(await redis.hget(keys.session, 'inputCursor')).toBe('1700000000001-0');
+    expect(await redis.hget(keys.session, 'status')).toBe('queued');
+  });
+});

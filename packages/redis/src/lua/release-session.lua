@@ -9,7 +9,10 @@
     KEYS[2] lease key
     ARGV[1] epoch
     ARGV[2] now (ms)
-    ARGV[3] read cursor: every input record up to it is handled; '' keeps the stored one
+    ARGV[3] read cursor: every input record up to it is handled; '' keeps the stored one, and so
+            does a cursor behind it: a turn completion that executed while its reply was lost (a
+            stalled or reset connection) moved the stored cursor past what the failing run
+            knows, and moving it back would answer that message a second time
 
   Output:
     {0, runSeqToEnqueue}
@@ -17,12 +20,20 @@
 ]]
 local rcall = redis.call
 
+-- Whether stream id `a` comes after stream id `b` ('<ms>-<seq>'; ms fits a double exactly).
+local function isAfter(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b or '0-0', '^(%d+)-(%d+)$')
+  if not bm then return true end
+  return tonumber(am) > tonumber(bm) or (am == bm and tonumber(as) > tonumber(bs))
+end
+
 if rcall('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
   return {-2}
 end
 local runSeq = rcall('HINCRBY', KEYS[1], 'runSeq', 1)
 rcall('HSET', KEYS[1], 'status', 'queued', 'holder', '', 'queuedAt', ARGV[2], 'updatedAt', ARGV[2])
-if ARGV[3] ~= '' then
+if ARGV[3] ~= '' and isAfter(ARGV[3], rcall('HGET', KEYS[1], 'inputCursor')) then
   rcall('HSET', KEYS[1], 'inputCursor', ARGV[3])
 end
 rcall('DEL', KEYS[2])
