@@ -1,5 +1,5 @@
 import { chatKeys } from '@baton/redis';
-import { type BatonStack, DEMO_AGENTS, startBatonStack, textOf } from '@baton/testing';
+import { type BatonStack, DEMO_AGENTS, startBatonStack, textOf, waitUntil } from '@baton/testing';
 import type { UIMessage } from 'ai';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +186,50 @@ describe('a worker killed while checkpointing a turn', () => {
       expect(records.filter((record) => record.type === 'start')).toHaveLength(1);
       expect(records.filter((record) => record.type === 'reset-step')).toHaveLength(0);
       expect((await faulty.fetchMessages(session)).at(-1)).toEqual(chat.lastMessage);
+    } finally {
+      faultyRedis.disconnect();
+      await faulty.stop();
+    }
+  });
+});
+
+describe('a turn completion whose reply is lost', () => {
+  it('is not answered again by the next run; the next message gets the next turn', async () => {
+    const faulty = await startBatonStack({ workers: 0, env: { BATON_DEMO_DELAY_MS: '5' } });
+    const faultyRedis = new Redis(faulty.redis.url);
+    try {
+      // The completion is written, then the worker acts as if its reply never came (a stalled or
+      // reset connection): the run fails and hands the chat back with the cursor it knows.
+      await faulty.startWorker({
+        BATON_FAULT_INJECTION: 'worker-after-complete-turn:throw-once',
+        BATON_RUN_RETRY_DELAY_MS: '100',
+      });
+      const session = await faulty.createSession();
+      const chat = faulty.openChat(session);
+      await chat.sendMessage({ text: 'hello' });
+      expect(textOf(chat.lastMessage)).toBe(
+        'Turn 1: you said "hello". I have seen 1 user messages.',
+      );
+      const keys = chatKeys(session.chatId);
+      await waitUntil(async () => (await faultyRedis.hget(keys.session, 'status')) !== 'running', {
+        description: 'the failed run let the chat go',
+        timeoutMs: 10_000,
+      });
+      // Whatever run picks the chat up next finds nothing to answer.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await faultyRedis.hget(keys.session, 'turns')).toBe('1');
+
+      await chat.sendMessage({ text: 'again' });
+      expect(textOf(chat.lastMessage)).toBe(
+        'Turn 2: you said "again". I have seen 2 user messages.',
+      );
+      const stored = await faulty.fetchMessages(session);
+      expect(stored.map((message) => message.role)).toEqual([
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+      ]);
     } finally {
       faultyRedis.disconnect();
       await faulty.stop();

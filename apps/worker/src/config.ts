@@ -9,9 +9,14 @@ import { z } from 'zod';
 
 /**
  * The worker's fault points (tests only): right after a claim, before the run reads the chat;
- * between a turn's last chunk and its checkpoint.
+ * between a turn's last chunk and its checkpoint; right after a turn's completion was written, as
+ * if its reply were lost (`throw-once`: the write happened, the worker does not know it).
  */
-export const WORKER_FAULT_POINTS = ['worker-after-claim', 'worker-before-checkpoint'] as const;
+export const WORKER_FAULT_POINTS = [
+  'worker-after-claim',
+  'worker-before-checkpoint',
+  'worker-after-complete-turn',
+] as const;
 export type WorkerFaultPoint = (typeof WORKER_FAULT_POINTS)[number];
 
 export const workerEnvironmentSchema = z.object({

@@ -332,6 +332,7 @@ export class RedisChatSession implements AgentSession {
       }
       throw error;
     }
+    this.#options.faults.trip('worker-after-complete-turn');
     this.#activeTurn = undefined;
     this.#handledCursor = inputId;
     this.logger.debug({ turn, status: end.status, ...batcher.stats }, 'turn complete');
