@@ -215,14 +215,13 @@ describe('a turn completion whose reply is lost', () => {
         description: 'the failed run let the chat go',
         timeoutMs: 10_000,
       });
-      // Whatever run picks the chat up next finds nothing to answer.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      expect(await faultyRedis.hget(keys.session, 'turns')).toBe('1');
-
+      // The next run finds nothing to answer: the next message is turn 2, and the first was
+      // counted once (the old hand-back answered it again, and this one became turn 3).
       await chat.sendMessage({ text: 'again' });
       expect(textOf(chat.lastMessage)).toBe(
         'Turn 2: you said "again". I have seen 2 user messages.',
       );
+      expect(await faultyRedis.hget(keys.session, 'turns')).toBe('2');
       const stored = await faulty.fetchMessages(session);
       expect(stored.map((message) => message.role)).toEqual([
         'user',

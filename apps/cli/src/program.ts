@@ -60,29 +60,22 @@ export function createProgram(environment: NodeJS.ProcessEnv = process.env): Com
       process.exit(await runDevCommand(settingsEnvironment(command, DEV_SETTINGS, environment)));
     });
 
-  const gateway = addSettingOptions(
-    program.command('gateway').description('run one gateway: HTTP in, Redis streams out'),
-    GATEWAY_SETTINGS,
-  )
-    .addHelpText('after', GATEWAY_NOTES)
-    .action(async (_options, command: Command) => {
-      const { startGatewayProcess } = await import('@baton/gateway');
-      await startOrExit('gateway', GATEWAY_SETTINGS, () =>
-        startGatewayProcess(settingsEnvironment(command, GATEWAY_SETTINGS, environment)),
-      );
-    });
-
-  const worker = addSettingOptions(
-    program.command('worker').description('run one worker: hosts agent modules and runs chats'),
-    WORKER_SETTINGS,
-  )
-    .addHelpText('after', WORKER_NOTES)
-    .action(async (_options, command: Command) => {
-      const { startWorkerProcess } = await import('@baton/worker');
-      await startOrExit('worker', WORKER_SETTINGS, () =>
-        startWorkerProcess(settingsEnvironment(command, WORKER_SETTINGS, environment)),
-      );
-    });
+  const gateway = processCommand(program, {
+    name: 'gateway',
+    description: 'run one gateway: HTTP in, Redis streams out',
+    settings: GATEWAY_SETTINGS,
+    notes: GATEWAY_NOTES,
+    start: async (env) => (await import('@baton/gateway')).startGatewayProcess(env),
+    environment,
+  });
+  const worker = processCommand(program, {
+    name: 'worker',
+    description: 'run one worker: hosts agent modules and runs chats',
+    settings: WORKER_SETTINGS,
+    notes: WORKER_NOTES,
+    start: async (env) => (await import('@baton/worker')).startWorkerProcess(env),
+    environment,
+  });
 
   program
     .command('healthcheck')
@@ -96,19 +89,34 @@ export function createProgram(environment: NodeJS.ProcessEnv = process.env): Com
   return program;
 }
 
-/** A process that cannot start (a bad setting, a port in use) says why in one line and exits 1. */
-async function startOrExit(
-  name: string,
-  settings: readonly ProcessSetting[],
-  start: () => Promise<void>,
-): Promise<void> {
-  try {
-    await start();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`baton ${name}: ${withFlags(message, settings)}`);
-    process.exit(1);
-  }
+/**
+ * `baton gateway` or `baton worker`: one process as deployed, its settings the flags and variables
+ * of `settings`. A process that cannot start (a bad setting, a port in use) says why in one line,
+ * naming the flag, and exits 1.
+ */
+function processCommand(
+  program: Command,
+  options: {
+    name: string;
+    description: string;
+    settings: readonly ProcessSetting[];
+    notes: string;
+    start: (environment: NodeJS.ProcessEnv) => Promise<void>;
+    environment: NodeJS.ProcessEnv;
+  },
+): Command {
+  const { name, settings } = options;
+  return addSettingOptions(program.command(name).description(options.description), settings)
+    .addHelpText('after', options.notes)
+    .action(async (_options, command: Command) => {
+      try {
+        await options.start(settingsEnvironment(command, settings, options.environment));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(`baton ${name}: ${withFlags(message, settings)}`);
+        process.exit(1);
+      }
+    });
 }
 
 /** The version of `@baton/cli`: `../package.json` from both `src/` and `dist/`. */

@@ -3,6 +3,7 @@ import {
   type ProcessSetting,
   parseEnvironment,
   parseFaultPoints,
+  SHARED_PROCESS_SETTINGS,
 } from '@baton/protocol';
 import { z } from 'zod';
 
@@ -73,18 +74,8 @@ export const gatewayEnvironmentSchema = z.object({
  * `BATON_MAX_BODY_BYTES` (config.test.ts checks).
  */
 export const GATEWAY_SETTINGS: readonly ProcessSetting[] = [
-  {
-    env: 'REDIS_URL',
-    flag: 'redis-url',
-    value: '<url>',
-    description: 'the Redis to use (default redis://127.0.0.1:6379)',
-  },
-  {
-    env: 'BATON_KEY_PREFIX',
-    flag: 'key-prefix',
-    value: '<prefix>',
-    description: 'the prefix of every Redis key (default baton)',
-  },
+  SHARED_PROCESS_SETTINGS.redisUrl,
+  SHARED_PROCESS_SETTINGS.keyPrefix,
   {
     env: 'PORT',
     flag: 'port',
@@ -156,12 +147,7 @@ export const GATEWAY_SETTINGS: readonly ProcessSetting[] = [
     value: '<s>',
     description: 'how long a closed chat keeps its keys, 0 forever (default 7 days)',
   },
-  {
-    env: 'BATON_REDIS_COMMAND_TIMEOUT_MS',
-    flag: 'redis-command-timeout-ms',
-    value: '<ms>',
-    description: 'a Redis command without a reply by then fails (default 5000)',
-  },
+  SHARED_PROCESS_SETTINGS.redisCommandTimeout,
   {
     env: 'BATON_REDIS_MIN_REPLICAS',
     flag: 'redis-min-replicas',
@@ -182,12 +168,7 @@ export const GATEWAY_SETTINGS: readonly ProcessSetting[] = [
     description:
       'web origins whose browsers may call /api/chat directly, comma-separated (default: none)',
   },
-  {
-    env: 'LOG_LEVEL',
-    flag: 'log-level',
-    value: '<level>',
-    description: 'fatal, error, warn, info, debug, trace or silent (default info)',
-  },
+  SHARED_PROCESS_SETTINGS.logLevel,
 ];
 
 export type GatewayConfig = {

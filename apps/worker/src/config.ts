@@ -4,6 +4,7 @@ import {
   type ProcessSetting,
   parseEnvironment,
   parseFaultPoints,
+  SHARED_PROCESS_SETTINGS,
 } from '@baton/protocol';
 import { z } from 'zod';
 
@@ -66,18 +67,8 @@ export const WORKER_SETTINGS: readonly ProcessSetting[] = [
     value: '<modules...>',
     description: 'agent modules: paths or package names, several or comma-separated (required)',
   },
-  {
-    env: 'REDIS_URL',
-    flag: 'redis-url',
-    value: '<url>',
-    description: 'the Redis to use (default redis://127.0.0.1:6379)',
-  },
-  {
-    env: 'BATON_KEY_PREFIX',
-    flag: 'key-prefix',
-    value: '<prefix>',
-    description: 'the prefix of every Redis key (default baton)',
-  },
+  SHARED_PROCESS_SETTINGS.redisUrl,
+  SHARED_PROCESS_SETTINGS.keyPrefix,
   {
     env: 'BATON_AGENT_VERSION',
     flag: 'agent-version',
@@ -158,12 +149,7 @@ export const WORKER_SETTINGS: readonly ProcessSetting[] = [
     value: '<s>',
     description: 'how long a suspended chat keeps its keys, 0 forever (default 30 days)',
   },
-  {
-    env: 'BATON_REDIS_COMMAND_TIMEOUT_MS',
-    flag: 'redis-command-timeout-ms',
-    value: '<ms>',
-    description: 'a Redis command without a reply by then fails (default 5000)',
-  },
+  SHARED_PROCESS_SETTINGS.redisCommandTimeout,
   {
     env: 'BATON_REDIS_MIN_REPLICAS',
     flag: 'redis-min-replicas',
@@ -193,12 +179,7 @@ export const WORKER_SETTINGS: readonly ProcessSetting[] = [
     value: '<address>',
     description: 'the address of those probes (default 0.0.0.0)',
   },
-  {
-    env: 'LOG_LEVEL',
-    flag: 'log-level',
-    value: '<level>',
-    description: 'fatal, error, warn, info, debug, trace or silent (default info)',
-  },
+  SHARED_PROCESS_SETTINGS.logLevel,
 ];
 
 export type WorkerConfig = {

@@ -34,7 +34,11 @@ export {
   type TurnStatus,
   turnStatusSchema,
 } from './output-record.ts';
-export { type ProcessSetting, parseEnvironment } from './parse-environment.ts';
+export {
+  type ProcessSetting,
+  parseEnvironment,
+  SHARED_PROCESS_SETTINGS,
+} from './parse-environment.ts';
 export {
   EMPTY_USAGE,
   type SessionRecord,

@@ -33,3 +33,31 @@ export type ProcessSetting = {
   /** One line for the help, its default included. */
   description: string;
 };
+
+/** The settings every Baton process reads the same way: its Redis, its key prefix, its logs. */
+export const SHARED_PROCESS_SETTINGS = {
+  redisUrl: {
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+    value: '<url>',
+    description: 'the Redis to use (default redis://127.0.0.1:6379)',
+  },
+  keyPrefix: {
+    env: 'BATON_KEY_PREFIX',
+    flag: 'key-prefix',
+    value: '<prefix>',
+    description: 'the prefix of every Redis key (default baton)',
+  },
+  redisCommandTimeout: {
+    env: 'BATON_REDIS_COMMAND_TIMEOUT_MS',
+    flag: 'redis-command-timeout-ms',
+    value: '<ms>',
+    description: 'a Redis command without a reply by then fails (default 5000)',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    value: '<level>',
+    description: 'fatal, error, warn, info, debug, trace or silent (default info)',
+  },
+} as const satisfies Record<string, ProcessSetting>;
